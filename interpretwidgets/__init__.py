@@ -1,0 +1,41 @@
+"""interpretwidgets: linked, honest model-interpretability views for Jupyter.
+
+Importing the package is cheap: shap, lime, captum, torch and even the widget classes load on first use.
+
+>>> import interpretwidgets as iw
+>>> attribution = iw.explain_tabular(model, X)          # doctest: +SKIP
+>>> iw.ForcePlot(attribution, instance=0)                # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "Attribution": "interpretwidgets.explanation",
+    "explain_tabular": "interpretwidgets.kernels.tabular",
+    "ForcePlot": "interpretwidgets.widgets.force",
+}
+
+__all__ = ["Attribution", "ForcePlot", "explain_tabular"]
+
+if TYPE_CHECKING:
+    from .explanation import Attribution
+    from .kernels.tabular import explain_tabular
+    from .widgets.force import ForcePlot
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'interpretwidgets' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])

@@ -1,0 +1,136 @@
+"""The one place where numpy arrays become bytes for the browser, and back.
+
+Wire format
+-----------
+An array travels as a dict ``{"dtype", "shape", "buffer"}`` whose ``buffer`` is a little-endian, C-ordered
+memoryview that ipywidgets sends as a binary buffer (never as a JSON list). Supported dtypes:
+
+``float32``
+    Exact for float32 data; float64 data is rounded to the nearest float32 (relative error <= 2**-24).
+``float16``
+    Half the bytes; relative error <= 2**-11 inside float16's range (|x| <= 65504), inf beyond it.
+``int32``
+    Exact for integers in int32's range; anything else is rejected.
+``uint8`` (quantised, lossy)
+    ``x ≈ offset + q * scale`` with ``q`` in 0..255; the payload carries ``scale`` and ``offset``. The
+    maximum absolute error is ``scale / 2 = (max - min) / 510`` (see :func:`quantization_error_bound`), plus
+    the float32 rounding of the decoded value.
+    NaN and infinite values cannot be quantised and are rejected.
+
+The JavaScript twin is ``js/src/lib/codecs.ts``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+
+WireDType = Literal["float32", "float16", "int32", "uint8"]
+WIRE_DTYPES: tuple[WireDType, ...] = ("float32", "float16", "int32", "uint8")
+_NUMPY_DTYPE = {"float32": "<f4", "float16": "<f2", "int32": "<i4", "uint8": "u1"}
+_INT32 = np.iinfo(np.int32)
+
+
+def encode(array: Any, dtype: WireDType = "float32") -> dict[str, Any]:
+    """Turn an array-like into a binary payload for a synced trait.
+
+    Parameters
+    ----------
+    array : array_like
+        Any numeric array: non-contiguous, big-endian, 0-d and empty arrays are all accepted.
+    dtype : {"float32", "float16", "int32", "uint8"}
+        The wire dtype. ``"uint8"`` quantises linearly between the array's minimum and maximum.
+
+    Returns
+    -------
+    dict
+        ``{"dtype", "shape", "buffer"}`` plus ``"scale"`` and ``"offset"`` for ``"uint8"``.
+
+    Raises
+    ------
+    ValueError
+        Unknown dtype, non-numeric data, integers outside int32, or NaN/inf given to ``"uint8"``.
+    """
+    if dtype not in WIRE_DTYPES:
+        raise ValueError(f"dtype must be one of {', '.join(WIRE_DTYPES)}; received {dtype!r}")
+    arr = np.asarray(array)
+    if arr.dtype.kind not in "biuf":
+        raise ValueError(f"encode expects a numeric array; received dtype {arr.dtype}")
+    shape = [int(n) for n in arr.shape]
+    if dtype == "uint8":
+        return _quantize(arr, shape)
+    if dtype == "int32":
+        _check_int32(arr)
+    wire = np.ascontiguousarray(arr, dtype=_NUMPY_DTYPE[dtype])
+    return {"dtype": dtype, "shape": shape, "buffer": memoryview(wire.reshape(-1).view(np.uint8))}
+
+
+def decode(payload: dict[str, Any]) -> np.ndarray:
+    """Turn a payload made by :func:`encode` (or by the browser) back into a numpy array.
+
+    Quantised ``uint8`` payloads come back as float32 ``offset + q * scale``.
+    """
+    if not isinstance(payload, dict) or not {"dtype", "shape", "buffer"} <= payload.keys():
+        raise ValueError("decode expects a dict with keys dtype, shape and buffer")
+    dtype = payload["dtype"]
+    if dtype not in WIRE_DTYPES:
+        raise ValueError(f"payload dtype must be one of {', '.join(WIRE_DTYPES)}; received {dtype!r}")
+    shape = tuple(int(n) for n in payload["shape"])
+    raw = np.frombuffer(memoryview(payload["buffer"]).cast("B"), dtype=_NUMPY_DTYPE[dtype])
+    expected = int(np.prod(shape, dtype=np.int64))
+    if raw.size != expected:
+        raise ValueError(f"payload buffer holds {raw.size} {dtype} values; shape {shape} needs {expected}")
+    out = raw.reshape(shape)
+    if dtype == "uint8" and "scale" in payload:
+        return (float(payload["offset"]) + out * float(payload["scale"])).astype(np.float32)
+    return out.astype(out.dtype.newbyteorder("="))
+
+
+def quantization_error_bound(array: Any) -> float:
+    """The largest absolute error that ``uint8`` quantisation can make on ``array``: ``(max - min) / 510``."""
+    arr = np.asarray(array, dtype=np.float64)
+    if arr.size == 0:
+        return 0.0
+    return float(arr.max() - arr.min()) / 510.0
+
+
+def _quantize(arr: np.ndarray, shape: list[int]) -> dict[str, Any]:
+    values = arr.astype(np.float64, copy=False)
+    if values.size and not np.all(np.isfinite(values)):
+        raise ValueError("uint8 quantisation needs finite values; received NaN or inf (use float32 instead)")
+    lo = float(values.min()) if values.size else 0.0
+    hi = float(values.max()) if values.size else 0.0
+    scale = (hi - lo) / 255.0 if hi > lo else 1.0
+    q = np.rint((values - lo) / scale).clip(0, 255).astype(np.uint8)
+    return {
+        "dtype": "uint8",
+        "shape": shape,
+        "buffer": memoryview(np.ascontiguousarray(q).reshape(-1)),
+        "scale": scale,
+        "offset": lo,
+    }
+
+
+def _check_int32(arr: np.ndarray) -> None:
+    if arr.size == 0:
+        return
+    if arr.dtype.kind == "f" and not np.all(np.isfinite(arr) & (arr == np.round(arr))):
+        raise ValueError("int32 needs whole numbers; received non-integer floats")
+    if arr.min() < _INT32.min or arr.max() > _INT32.max:
+        raise ValueError(f"int32 holds {_INT32.min}..{_INT32.max}; received values up to {arr.max()}")
+
+
+def array_to_json(value: np.ndarray | None, widget: object) -> dict[str, Any] | None:
+    """ipywidgets ``to_json`` hook: send an array trait as float32 bytes (``None`` stays ``None``)."""
+    del widget
+    return None if value is None else encode(value, "float32")
+
+
+def array_from_json(value: dict[str, Any] | None, widget: object) -> np.ndarray | None:
+    """ipywidgets ``from_json`` hook, the inverse of :func:`array_to_json`."""
+    del widget
+    return None if value is None else decode(value)
+
+
+array_serialization = {"to_json": array_to_json, "from_json": array_from_json}

@@ -1,0 +1,1 @@
+"""Pure computation: model + inputs → Attribution / AttentionMaps. No widget imports here."""

@@ -1,0 +1,1 @@
+"""anywidget views: traits only, no heavy compute in observers."""

@@ -1,0 +1,247 @@
+// ForcePlot: base value → output value, features stacked as pushes up (warm) and down (cool).
+import type { RenderProps } from "@anywidget/types";
+import { type ArrayPayload, type NdArray, decode, decodeOptional } from "../lib/codecs";
+import { type SelectionTraits, instanceStepper, outputPicker } from "../lib/controls";
+import { Disposer, html, svg } from "../lib/dom";
+import { chevron, type ForceLayout, type ForceSegment, forceLayout } from "../lib/force-layout";
+import { formatNumber, formatSigned } from "../lib/format";
+import { createFrame, type Frame, hideTooltip, showError, showTooltip } from "../lib/frame";
+import { watch } from "../lib/model";
+import { linearScale, niceTicks } from "../lib/scale";
+
+interface ForceTraits extends SelectionTraits {
+  values: ArrayPayload;
+  base_values: ArrayPayload;
+  data: ArrayPayload | null;
+  feature_names: string[];
+  method: string;
+  output_space: string;
+  baseline: string;
+  error: string;
+}
+
+interface Arrays {
+  values: NdArray;
+  base: NdArray;
+  data: NdArray | null;
+}
+
+const HEIGHT = 170;
+const MARGIN = 16;
+const BAR_Y = 78;
+const BAR_H = 20;
+const LABEL_MIN_PX = 44;
+const CHAR_PX = 6.6;
+
+function render({ model, el }: RenderProps<ForceTraits>): () => void {
+  const disposer = new Disposer();
+  const frame = createFrame(el, "iw-force");
+  const updateStepper = instanceStepper(frame.toolbar, model, disposer);
+  const updatePicker = outputPicker(frame.toolbar, model, disposer);
+  const chart = svg("svg", { class: "iw-force-svg", role: "img", height: HEIGHT });
+  frame.plot.append(chart);
+  let arrays: Arrays | null = null;
+  let current: { layout: ForceLayout; instance: number } | null = null;
+
+  const draw = () => {
+    hideTooltip(frame);
+    try {
+      const message = model.get("error");
+      if (message) {
+        showError(frame, message);
+        return;
+      }
+      arrays ??= {
+        values: decode(model.get("values")),
+        base: decode(model.get("base_values")),
+        data: decodeOptional(model.get("data")),
+      };
+      const [n = 0, f = 0, k = 0] = arrays.values.shape;
+      const instance = model.get("instance");
+      const output = model.get("output");
+      updateStepper(n);
+      updatePicker();
+      if (!(instance >= 0 && instance < n) || !(output >= 0 && output < k)) {
+        throw new Error(`instance ${instance} / output ${output} is out of range: this view has ${n} instances and ${k} outputs`);
+      }
+      const contributions = new Float64Array(f);
+      for (let j = 0; j < f; j++) contributions[j] = arrays.values.data[(instance * f + j) * k + output] as number;
+      const layout = forceLayout(contributions, arrays.base.data[instance * k + output] as number);
+      current = { layout, instance };
+      showError(frame, null);
+      drawChart(chart, frame, layout, model, arrays, instance);
+      describe(frame, layout, model, instance, output);
+    } catch (error) {
+      showError(frame, `ForcePlot could not draw: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+
+  const segmentAt = (target: EventTarget | null): ForceSegment | undefined => {
+    const node = target instanceof Element ? target.closest("[data-feature]") : null;
+    if (!node || !current) return undefined;
+    const feature = Number(node.getAttribute("data-feature"));
+    return [...current.layout.positive, ...current.layout.negative].find((s) => s.feature === feature);
+  };
+  const tooltipFor = (segment: ForceSegment, x: number, y: number) => {
+    if (!arrays || !current) return;
+    showTooltip(frame, tooltipLines(segment, model, arrays, current.instance), x, y);
+  };
+  disposer.listen(chart, "pointermove", (event: PointerEvent) => {
+    const segment = segmentAt(event.target);
+    if (segment) tooltipFor(segment, event.clientX, event.clientY);
+    else hideTooltip(frame);
+  });
+  disposer.listen(chart, "pointerleave", () => hideTooltip(frame));
+  disposer.listen(chart, "focusin", (event: FocusEvent) => {
+    const segment = segmentAt(event.target);
+    const box = (event.target as Element).getBoundingClientRect();
+    if (segment) tooltipFor(segment, box.left + box.width / 2, box.bottom);
+  });
+  disposer.listen(chart, "focusout", () => hideTooltip(frame));
+
+  watch(model, ["values", "base_values", "data"], () => {
+    arrays = null;
+    draw();
+  }, disposer);
+  watch(model, ["instance", "output", "feature_names", "output_names", "method", "output_space", "baseline", "error"], draw, disposer);
+  let lastWidth = 0;
+  const resize = new ResizeObserver(() => {
+    if (frame.plot.clientWidth !== lastWidth) {
+      lastWidth = frame.plot.clientWidth;
+      draw();
+    }
+  });
+  resize.observe(frame.plot);
+  disposer.add(() => resize.disconnect());
+  draw();
+  return () => {
+    disposer.dispose();
+    el.replaceChildren();
+  };
+}
+
+function featureName(model: RenderProps<ForceTraits>["model"], feature: number): string {
+  return model.get("feature_names")[feature] ?? `feature ${feature}`;
+}
+
+function featureValue(arrays: Arrays, instance: number, feature: number): number | null {
+  if (!arrays.data) return null;
+  const f = arrays.data.shape[1] ?? 0;
+  return arrays.data.data[instance * f + feature] as number;
+}
+
+function tooltipLines(segment: ForceSegment, model: RenderProps<ForceTraits>["model"], arrays: Arrays, instance: number): Array<[string, string]> {
+  const lines: Array<[string, string]> = [["feature", featureName(model, segment.feature)]];
+  const value = featureValue(arrays, instance, segment.feature);
+  if (value !== null) lines.push(["value", formatNumber(value, 4)]);
+  lines.push(["contribution", formatSigned(segment.contribution, 4)]);
+  return lines;
+}
+
+function drawChart(
+  chart: SVGSVGElement,
+  frame: Frame,
+  layout: ForceLayout,
+  model: RenderProps<ForceTraits>["model"],
+  arrays: Arrays,
+  instance: number,
+): void {
+  const width = Math.max(320, frame.plot.clientWidth || 720);
+  chart.setAttribute("width", String(width));
+  chart.setAttribute("viewBox", `0 0 ${width} ${HEIGHT}`);
+  const x = linearScale(layout.domain, [MARGIN, width - MARGIN]);
+  const nodes: SVGElement[] = [];
+
+  const axis = svg("g", { class: "iw-axis" });
+  axis.append(svg("line", { x1: MARGIN, x2: width - MARGIN, y1: BAR_Y - 10, y2: BAR_Y - 10 }));
+  for (const tick of niceTicks(layout.domain[0], layout.domain[1], Math.max(3, Math.floor(width / 90)))) {
+    axis.append(svg("line", { x1: x(tick), x2: x(tick), y1: BAR_Y - 14, y2: BAR_Y - 10 }));
+    axis.append(svg("text", { x: x(tick), y: BAR_Y - 17, "text-anchor": "middle" }, formatNumber(tick)));
+  }
+  nodes.push(axis);
+
+  const outputX = x(layout.output);
+  const baseX = x(layout.base);
+  const close = Math.abs(outputX - baseX) < 150;
+  nodes.push(markerLabel("iw-force-output", outputX, 20, `f(x) = ${formatNumber(layout.output)}`, width));
+  nodes.push(svg("line", { class: "iw-marker", x1: outputX, x2: outputX, y1: 24, y2: BAR_Y + BAR_H + 4 }));
+  nodes.push(markerLabel("iw-force-base", baseX, close ? 40 : 20, `base value = ${formatNumber(layout.base)}`, width));
+  nodes.push(svg("line", { class: "iw-marker iw-marker-base", x1: baseX, x2: baseX, y1: close ? 44 : 24, y2: BAR_Y + BAR_H + 4 }));
+
+  const segments = svg("g", { class: "iw-force-segments" });
+  const labels = svg("g", { class: "iw-force-labels" });
+  const place = (segment: ForceSegment, positive: boolean) => {
+    const x0 = x(segment.start);
+    const x1 = x(segment.end);
+    const name = featureName(model, segment.feature);
+    const value = featureValue(arrays, instance, segment.feature);
+    const text = value === null ? name : `${name} = ${formatNumber(value)}`;
+    const shape = svg("polygon", {
+      class: `iw-force-segment ${positive ? "iw-pos" : "iw-neg"}`,
+      points: chevron(x0, x1, BAR_Y, BAR_H, positive),
+      tabindex: 0,
+      "data-feature": segment.feature,
+      "data-contribution": segment.contribution,
+      "aria-label": `${text}: ${formatSigned(segment.contribution)}`,
+    });
+    segments.append(shape);
+    if (x1 - x0 >= LABEL_MIN_PX) {
+      const maxChars = Math.max(3, Math.floor((x1 - x0) / CHAR_PX));
+      labels.append(svg("text", {
+        class: `iw-force-label ${positive ? "iw-pos-text" : "iw-neg-text"}`,
+        x: (x0 + x1) / 2,
+        y: BAR_Y + BAR_H + 16,
+        "text-anchor": "middle",
+        "data-feature": segment.feature,
+      }, truncate(text, maxChars)));
+    }
+  };
+  for (const segment of layout.positive) place(segment, true);
+  for (const segment of layout.negative) place(segment, false);
+  nodes.push(segments, labels);
+
+  const legend = svg("g", { class: "iw-legend", transform: `translate(${MARGIN}, ${HEIGHT - 22})` });
+  legend.append(
+    svg("rect", { class: "iw-pos", x: 0, y: -9, width: 10, height: 10 }),
+    svg("text", { x: 14, y: 0 }, "pushes higher"),
+    svg("rect", { class: "iw-neg", x: 110, y: -9, width: 10, height: 10 }),
+    svg("text", { x: 124, y: 0 }, "pushes lower"),
+  );
+  nodes.push(legend);
+  chart.replaceChildren(...nodes);
+}
+
+function markerLabel(cls: string, at: number, y: number, text: string, width: number): SVGTextElement {
+  const anchor = at < 90 ? "start" : at > width - 90 ? "end" : "middle";
+  return svg("text", { class: cls, x: at, y, "text-anchor": anchor }, text);
+}
+
+function truncate(text: string, maxChars: number): string {
+  return text.length <= maxChars ? text : `${text.slice(0, Math.max(1, maxChars - 1))}…`;
+}
+
+function describe(frame: Frame, layout: ForceLayout, model: RenderProps<ForceTraits>["model"], instance: number, output: number): void {
+  const outputName = model.get("output_names")[output] ?? `output ${output}`;
+  const space = model.get("output_space");
+  const method = model.get("method");
+  const baseline = model.get("baseline");
+  const count = layout.positive.length + layout.negative.length;
+  const { root, caption } = frame;
+  root.dataset.instance = String(instance);
+  root.dataset.output = String(output);
+  root.dataset.base = String(layout.base);
+  root.dataset.outputValue = String(layout.output);
+  root.dataset.segments = String(count);
+  const lines = [
+    `Explaining ${outputName}${space ? ` (${space})` : ""} for instance ${instance}${method ? ` · method: ${method}` : ""}.`,
+    `base value ${formatNumber(layout.base)} + Σ ${count} contributions = f(x) ${formatNumber(layout.output)}.`,
+  ];
+  if (baseline) lines.push(`The base value is the ${baseline}: contributions are relative to it, not absolute.`);
+  caption.replaceChildren(...lines.map((line) => html("div", {}, line)));
+  frame.plot.querySelector("svg")?.setAttribute(
+    "aria-label",
+    `Force plot: from base value ${formatNumber(layout.base)} to ${outputName} ${formatNumber(layout.output)}`,
+  );
+}
+
+export default { render };

@@ -1,0 +1,101 @@
+"""The Attribution data model: validation, derived values, shap interop."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import interpretwidgets as iw
+
+
+def make(n=4, f=3, k=2, **kwargs):
+    rng = np.random.default_rng(1)
+    return iw.Attribution(rng.normal(size=(n, f, k)), rng.normal(size=(n, k)), **kwargs)
+
+
+def test_shapes_and_output_values_add_up():
+    a = make(data=np.ones((4, 3)), feature_names=["a", "b", "c"], output_names=["no", "yes"], method="tree")
+    assert (a.n_instances, a.n_features, a.n_outputs, a.feature_shape) == (4, 3, 2, (3,))
+    np.testing.assert_allclose(a.output_values, a.base_values + a.values.sum(axis=1))
+    assert a.feature_names == ("a", "b", "c")
+    assert "instances=4" in repr(a) and "method='tree'" in repr(a)
+
+
+def test_defaults_for_names_and_broadcast_base():
+    a = iw.Attribution(np.zeros((2, 3, 1)), [0.5])
+    assert a.feature_names == ("feature 0", "feature 1", "feature 2")
+    assert a.output_names == ("output 0",)
+    np.testing.assert_array_equal(a.base_values, [[0.5], [0.5]])
+
+
+def test_image_shaped_attribution_has_no_feature_names():
+    a = iw.Attribution(np.zeros((1, 4, 5, 3)), np.zeros((1, 3)))
+    assert a.feature_shape == (4, 5) and a.feature_names is None and a.n_features == 20
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"values": np.zeros((3, 4)), "base_values": np.zeros((3, 1))}, ValueError, r"values\[\.\.\., None\]"),
+        ({"values": np.zeros((3, 4, 2)), "base_values": np.zeros((3, 1))}, ValueError, r"\(3, 2\) or \(2,\)"),
+        ({"values": np.full((2, 2, 1), np.nan), "base_values": np.zeros(1)}, ValueError, "NaN/inf"),
+        ({"values": np.zeros((2, 2, 1)), "base_values": [np.inf]}, ValueError, "base_values must be finite"),
+        ({"values": [["a"]], "base_values": [0.0]}, TypeError, "numeric"),
+        ({"values": np.zeros((2, 2, 1)), "base_values": [0.0], "feature_names": ["x"]}, ValueError, "2 entries"),
+        ({"values": np.zeros((2, 2, 1)), "base_values": [0.0], "feature_names": "ab"}, TypeError, "sequence"),
+        ({"values": np.zeros((2, 2, 1)), "base_values": [0.0], "feature_names": [1, 2]}, TypeError, "str"),
+        ({"values": np.zeros((2, 2, 1)), "base_values": [0.0], "output_names": ["a", "b"]}, ValueError, "1 entries"),
+        ({"values": np.zeros((2, 2, 1)), "base_values": [0.0], "data": np.zeros((2, 3))}, ValueError, r"\(2, 2\)"),
+        ({"values": np.zeros((2, 2, 1)), "base_values": [0.0], "data": [["a", "b"]] * 2}, TypeError, "numeric"),
+        ({"values": np.zeros((2, 2, 1)), "base_values": [0.0], "method": 3}, TypeError, "method must be a str"),
+        ({"values": np.zeros((2, 2, 1)), "base_values": [0.0], "convergence_delta": [1, 2, 3]}, ValueError, "delta"),
+    ],
+)
+def test_bad_input_is_named(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        iw.Attribution(**kwargs)
+
+
+def test_check_index_messages():
+    a = make()
+    with pytest.raises(ValueError, match=r"instance must be in 0\.\.3; received 4"):
+        a.check_index(4, 0)
+    with pytest.raises(ValueError, match=r"output must be in 0\.\.1; received -1"):
+        a.check_index(0, -1)
+    with pytest.raises(TypeError, match="instance must be an int; received float"):
+        a.check_index(1.0, 0)
+
+
+def test_from_shap_and_to_shap_round_trip_multi_output():
+    shap = pytest.importorskip("shap")
+    rng = np.random.default_rng(2)
+    expl = shap.Explanation(
+        values=rng.normal(size=(5, 3, 2)),
+        base_values=rng.normal(size=(5, 2)),
+        data=rng.normal(size=(5, 3)),
+        feature_names=["a", "b", "c"],
+        output_names=["x", "y"],
+    )
+    a = iw.Attribution.from_shap(expl, method="kernel")
+    assert a.values.shape == (5, 3, 2) and a.output_names == ("x", "y") and a.method == "kernel"
+    back = a.to_shap()
+    np.testing.assert_array_equal(back.values, expl.values)
+    np.testing.assert_array_equal(back.base_values, expl.base_values)
+    assert list(back.feature_names) == ["a", "b", "c"]
+
+
+def test_from_shap_single_output_and_single_instance():
+    shap = pytest.importorskip("shap")
+    batch = shap.Explanation(values=np.ones((4, 3)), base_values=np.full(4, 0.25), data=np.zeros((4, 3)))
+    a = iw.Attribution.from_shap(batch)
+    assert a.values.shape == (4, 3, 1) and a.base_values.shape == (4, 1)
+    assert a.to_shap().values.shape == (4, 3)  # shap's plots expect no outputs axis for one output
+    one = iw.Attribution.from_shap(batch[1])
+    assert one.values.shape == (1, 3, 1)
+    multi_one = shap.Explanation(values=np.ones((3, 2)), base_values=np.zeros(2))
+    assert iw.Attribution.from_shap(multi_one).values.shape == (1, 3, 2)
+
+
+def test_from_shap_rejects_other_objects():
+    with pytest.raises(TypeError, match=r"shap\.Explanation"):
+        iw.Attribution.from_shap(np.zeros(3))
