@@ -34,6 +34,9 @@ export function instanceStepper(
   disposer.listen(prev, "click", () => go(model.get("instance") - 1));
   disposer.listen(next, "click", () => go(model.get("instance") + 1));
   disposer.listen(input, "change", () => go(Number(input.value)));
+  disposer.listen(input, "keydown", (event: KeyboardEvent) => {
+    if (event.key === "Enter") go(Number(input.value));
+  });
   return (n: number) => {
     count = n;
     const current = model.get("instance");

@@ -11,7 +11,8 @@ export interface Frame {
 }
 
 export function createFrame(el: HTMLElement, viewClass: string): Frame {
-  const root = html("div", { class: `iw-root ${viewClass}` });
+  // Keys typed into a view's controls belong to the view, not to JupyterLab's notebook shortcuts.
+  const root = html("div", { class: `iw-root ${viewClass}`, "data-lm-suppress-shortcuts": "true" });
   const toolbar = html("div", { class: "iw-toolbar" });
   const plot = html("div", { class: "iw-plot" });
   const error = html("div", { class: "iw-error", role: "alert", hidden: "" });

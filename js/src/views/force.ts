@@ -175,7 +175,8 @@ function drawChart(
     const x1 = x(segment.end);
     const name = featureName(model, segment.feature);
     const value = featureValue(arrays, instance, segment.feature);
-    const text = value === null ? name : `${name} = ${formatNumber(value)}`;
+    const valueText = value === null ? "" : ` = ${formatNumber(value)}`;
+    const text = `${name}${valueText}`;
     const shape = svg("polygon", {
       class: `iw-force-segment ${positive ? "iw-pos" : "iw-neg"}`,
       points: chevron(x0, x1, BAR_Y, BAR_H, positive),
@@ -185,15 +186,17 @@ function drawChart(
       "aria-label": `${text}: ${formatSigned(segment.contribution)}`,
     });
     segments.append(shape);
-    if (x1 - x0 >= LABEL_MIN_PX) {
-      const maxChars = Math.max(3, Math.floor((x1 - x0) / CHAR_PX));
+    // Shorten the name, never the value: the number is what the reader compares. Too narrow → hover only.
+    const room = Math.floor((x1 - x0) / CHAR_PX) - valueText.length;
+    if (x1 - x0 >= LABEL_MIN_PX && room >= 4) {
+      const label = `${truncate(name, room)}${valueText}`;
       labels.append(svg("text", {
         class: `iw-force-label ${positive ? "iw-pos-text" : "iw-neg-text"}`,
         x: (x0 + x1) / 2,
         y: BAR_Y + BAR_H + 16,
         "text-anchor": "middle",
         "data-feature": segment.feature,
-      }, truncate(text, maxChars)));
+      }, label));
     }
   };
   for (const segment of layout.positive) place(segment, true);
@@ -233,7 +236,7 @@ function describe(frame: Frame, layout: ForceLayout, model: RenderProps<ForceTra
   root.dataset.outputValue = String(layout.output);
   root.dataset.segments = String(count);
   const lines = [
-    `Explaining ${outputName}${space ? ` (${space})` : ""} for instance ${instance}${method ? ` · method: ${method}` : ""}.`,
+    `Explaining output “${outputName}”${space ? ` (${space})` : ""} for instance ${instance}${method ? ` · method: ${method}` : ""}.`,
     `base value ${formatNumber(layout.base)} + Σ ${count} contributions = f(x) ${formatNumber(layout.output)}.`,
   ];
   if (baseline) lines.push(`The base value is the ${baseline}: contributions are relative to it, not absolute.`);

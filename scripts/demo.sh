@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The main job: set everything up, then start JupyterLab on 127.0.0.1 in notebooks/ and print its URL.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+port="${PORT:-8888}"
+token="${JUPYTER_TOKEN:-$(.venv/bin/python -c 'import secrets; print(secrets.token_hex(16))')}"
+echo
+echo "==> JupyterLab: http://127.0.0.1:${port}/lab/tree/index.ipynb?token=${token}"
+echo
+exec .venv/bin/python -m jupyter lab --no-browser --allow-root \
+  --ServerApp.ip=127.0.0.1 --ServerApp.port="${port}" --ServerApp.token="${token}" \
+  --ServerApp.root_dir="$PWD/notebooks"

@@ -1,0 +1,161 @@
+"""Drive a real JupyterLab / Notebook 7 in headless Debian Chromium: write a notebook, run its cells, read back."""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+
+import nbformat
+
+CHROMIUM = os.environ.get("IW_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+OUTPUT_DIR = pathlib.Path(__file__).resolve().parents[2] / "test-output" / "browser"
+NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"  # the notebook in the active tab
+KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
+# JupyterLab asks whether to fetch news; answer for it so the toast never covers a cell.
+USER_SETTINGS = {"@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false"}}
+
+
+@dataclass
+class Server:
+    url: str
+    token: str
+    root: pathlib.Path
+    process: subprocess.Popen[bytes]
+
+    def page_url(self, notebook: str, app: str = "lab") -> str:
+        # a workspace of its own per notebook, so JupyterLab does not reopen the tabs of earlier tests
+        stem = pathlib.Path(notebook).stem
+        path = f"lab/workspaces/{stem}/tree/{notebook}" if app == "lab" else f"notebooks/{notebook}"
+        return f"{self.url}/{path}?token={self.token}"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(root: pathlib.Path, timeout: float = 120.0) -> Server:
+    """Start one JupyterLab server (which also serves Notebook 7 pages) on 127.0.0.1 in ``root``."""
+    settings = root / ".settings"
+    for name, value in USER_SETTINGS.items():
+        target = settings / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(value))
+    port, token = free_port(), secrets.token_hex(16)
+    log = open(root / "jupyter-server.log", "wb")  # noqa: SIM115 - closed with the process
+    process = subprocess.Popen(
+        [
+            sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
+            "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+            f"--ServerApp.token={token}", f"--ServerApp.root_dir={root}",
+            f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={root / '.workspaces'}",
+            "--ServerApp.open_browser=False", "--ServerApp.disable_check_xsrf=True",
+        ],
+        cwd=root,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "JUPYTER_PLATFORM_DIRS": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1"},
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"jupyter lab exited early; see {root / 'jupyter-server.log'}")
+        try:
+            with urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2) as response:
+                if response.status == 200:
+                    return Server(url, token, root, process)
+        except OSError:
+            time.sleep(0.3)
+    process.kill()
+    raise TimeoutError(f"jupyter lab did not answer on {url} within {timeout:.0f} s")
+
+
+def stop_server(server: Server) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+
+
+def write_notebook(root: pathlib.Path, name: str, cells: list[str]) -> str:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = KERNELSPEC
+    nb.metadata["language_info"] = {"name": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in cells]
+    nbformat.write(nb, root / name)
+    return name
+
+
+class NotebookPage:
+    """A notebook opened in JupyterLab or Notebook 7, run cell by cell as a person would (Shift+Enter)."""
+
+    def __init__(self, page: Any, server: Server, notebook: str, app: str = "lab") -> None:
+        self.page = page
+        self.app = app
+        self.errors: list[str] = []
+        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        page.goto(server.page_url(notebook, app))
+        page.wait_for_selector(f"{NOTEBOOK} .jp-Cell", timeout=90_000)
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
+
+    def cell(self, index: int) -> Any:
+        return self.page.locator(f"{NOTEBOOK} .jp-Cell").nth(index)
+
+    def run_cell(self, index: int, timeout: float = 120_000) -> None:
+        """Select cell ``index`` and press Shift+Enter; wait until it has run (its prompt shows a new number)."""
+        cell = self.cell(index)
+        before = cell.locator(".jp-InputPrompt").inner_text()
+        changed = """([selector, index, before, done]) => {
+            const cell = document.querySelectorAll(selector)[index];
+            const prompt = cell?.querySelector('.jp-InputPrompt')?.textContent ?? '';
+            return prompt !== before && (!done || /\\[\\d+\\]/.test(prompt));
+        }"""
+        selector = f"{NOTEBOOK} .jp-Cell"
+        # Right after a kernel starts, JupyterLab can drop a run request; a person would press again.
+        for attempt in range(3):
+            cell.locator(".jp-InputArea-editor").click()
+            self.page.keyboard.press("Shift+Enter")
+            try:
+                self.page.wait_for_function(changed, arg=[selector, index, before, False], timeout=15_000)
+                break
+            except Exception:
+                if attempt == 2:
+                    raise
+        self.page.wait_for_function(changed, arg=[selector, index, before, True], timeout=timeout)
+
+    def output_text(self, index: int) -> str:
+        return self.cell(index).locator(".jp-OutputArea-output").last.inner_text()
+
+    def output_json(self, index: int) -> Any:
+        text = self.output_text(index).strip()
+        try:
+            return json.loads(text.splitlines()[-1])
+        except (json.JSONDecodeError, IndexError) as exc:
+            raise AssertionError(f"cell {index} printed no JSON: {text!r}") from exc
+
+    def screenshot(self, name: str) -> pathlib.Path:
+        OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
+        path = OUTPUT_DIR / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
