@@ -2,7 +2,7 @@
 # The main job: set everything up, then start JupyterLab on 127.0.0.1 in notebooks/ and print its URL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+[[ "${IW_SKIP_SETUP:-}" == 1 ]] || bash scripts/setup.sh  # the test suite has set up already
 port="${PORT:-8888}"
 token="${JUPYTER_TOKEN:-$(.venv/bin/python -c 'import secrets; print(secrets.token_hex(16))')}"
 echo
@@ -10,4 +10,4 @@ echo "==> JupyterLab: http://127.0.0.1:${port}/lab/tree/index.ipynb?token=${toke
 echo
 exec .venv/bin/python -m jupyter lab --no-browser --allow-root \
   --ServerApp.ip=127.0.0.1 --ServerApp.port="${port}" --ServerApp.token="${token}" \
-  --ServerApp.root_dir="$PWD/notebooks"
+  --ServerApp.root_dir="${IW_NOTEBOOK_DIR:-$PWD/notebooks}"

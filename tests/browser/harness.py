@@ -75,19 +75,25 @@ def start_server(root: pathlib.Path, timeout: float = 120.0) -> Server:
         stderr=subprocess.STDOUT,
         env={**os.environ, "JUPYTER_PLATFORM_DIRS": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1"},
     )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
+    server = Server(f"http://127.0.0.1:{port}", token, root, process)
+    wait_until_ready(server, timeout)
+    return server
+
+
+def wait_until_ready(server: Server, timeout: float = 120.0) -> None:
+    """Wait until the server answers its status API; fail early if its process died."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"jupyter lab exited early; see {root / 'jupyter-server.log'}")
+        if server.process.poll() is not None:
+            raise RuntimeError(f"jupyter exited early with code {server.process.returncode}")
         try:
-            with urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2) as response:
+            with urllib.request.urlopen(f"{server.url}/api/status?token={server.token}", timeout=2) as response:
                 if response.status == 200:
-                    return Server(url, token, root, process)
+                    return
         except OSError:
             time.sleep(0.3)
-    process.kill()
-    raise TimeoutError(f"jupyter lab did not answer on {url} within {timeout:.0f} s")
+    server.process.kill()
+    raise TimeoutError(f"jupyter did not answer on {server.url} within {timeout:.0f} s")
 
 
 def stop_server(server: Server) -> None:

@@ -133,7 +133,7 @@ def test_hostile_names_stay_text(jupyter, page):
     assert root.locator("img, script, b").count() == 0
     assert page.evaluate("window.__pwned") is None
     assert HOSTILE in " ".join(root.locator(".iw-force-label").all_text_contents())
-    root.locator(f".iw-force-segment[data-feature='0']").hover()
+    root.locator(".iw-force-segment[data-feature='0']").hover()
     assert HOSTILE in root.locator(".iw-tooltip").inner_text()
     options = root.locator(".iw-output-select option").all_text_contents()
     assert options == ["<b>benign</b>", "<script>window.__pwned=2</script>"]
@@ -163,5 +163,7 @@ def test_bad_value_from_a_linked_view_shows_in_the_view_and_the_kernel_lives(jup
     assert "42" in error.inner_text()
     nb.run_cell(1)
     state = nb.output_json(1)
-    assert state["alive"] and state["instance"] == 3 and "received 42" in state["error"]  # 3: jslink synced it at display
+    assert (
+        state["alive"] and state["instance"] == 3 and "received 42" in state["error"]
+    )  # 3: jslink synced it at display
     nb.screenshot("force-plot-linked-error")

@@ -187,8 +187,8 @@ function drawChart(
     });
     segments.append(shape);
     // Shorten the name, never the value: the number is what the reader compares. Too narrow → hover only.
-    const room = Math.floor((x1 - x0) / CHAR_PX) - valueText.length;
-    if (x1 - x0 >= LABEL_MIN_PX && room >= 4) {
+    const room = Math.floor((x1 - x0) / CHAR_PX) - 1 - valueText.length;
+    if (x1 - x0 >= LABEL_MIN_PX && room >= Math.min(name.length, 7)) {
       const label = `${truncate(name, room)}${valueText}`;
       labels.append(svg("text", {
         class: `iw-force-label ${positive ? "iw-pos-text" : "iw-neg-text"}`,
