@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Attribution"]
+__all__ = ["Attribution", "check_index", "lime_arrays"]
 
 
 class Attribution:
@@ -35,6 +35,9 @@ class Attribution:
         What the output means: ``"probability"``, ``"log-odds"``, ``"raw"``... shown next to every number.
     baseline : str
         A short description of what the base value is (honesty: the reference an explanation depends on).
+    feature_conditions : sequence of sequence of str, shape (n_instances, n_features), optional
+        Per-instance labels for the features, such as LIME's ``"mean radius <= 13.4"``; views use them in place
+        of ``name = value``.
 
     Raises
     ------
@@ -56,6 +59,7 @@ class Attribution:
         convergence_delta: Any = None,
         output_space: str = "",
         baseline: str = "",
+        feature_conditions: Sequence[Sequence[str]] | None = None,
     ) -> None:
         values = _finite_float_array("values", values)
         if values.ndim < 3:
@@ -94,6 +98,15 @@ class Attribution:
         self.method = method
         self.output_space = output_space
         self.baseline = baseline
+        self.feature_conditions: tuple[tuple[str, ...], ...] | None = None
+        if feature_conditions is not None:
+            rows = [tuple(str(c) for c in row) for row in feature_conditions]
+            if len(self.feature_shape) != 1 or len(rows) != n or any(len(r) != self.feature_shape[0] for r in rows):
+                raise ValueError(
+                    f"feature_conditions must have shape (n_instances, n_features) = ({n}, "
+                    f"{self.feature_shape[0] if len(self.feature_shape) == 1 else '?'}); received {len(rows)} rows"
+                )
+            self.feature_conditions = tuple(rows)
 
     # -- shape -------------------------------------------------------------------------------------------
     @property
@@ -184,6 +197,91 @@ class Attribution:
             feature_names=None if self.feature_names is None else list(self.feature_names),
             output_names=None if single else list(self.output_names),
         )
+
+    @classmethod
+    def from_lime(cls, explanation: Any, data: Any = None) -> Attribution:
+        """Build a one-instance Attribution from a ``lime`` tabular ``Explanation``.
+
+        Every explained label becomes an output; features LIME left out get 0. The base value is the
+        surrogate's intercept, so ``output_values`` is the surrogate's prediction at the instance; its gap to the
+        model's prediction (LIME's ``predict_proba``/``predicted_value``) is kept as ``convergence_delta``.
+
+        Parameters
+        ----------
+        explanation : lime.explanation.Explanation
+        data : array_like, shape (n_features,), optional
+            The explained row's feature values (lime only keeps them as rounded strings).
+        """
+        mapper = getattr(explanation, "domain_mapper", None)
+        if not hasattr(explanation, "local_exp") or mapper is None or not hasattr(mapper, "feature_names"):
+            raise TypeError(f"from_lime expects a lime tabular Explanation; received {type(explanation).__name__}")
+        names = [str(n) for n in mapper.feature_names]
+        regression = getattr(explanation, "mode", "classification") == "regression"
+        labels = [1] if regression else sorted(explanation.local_exp)
+        values, base, conditions = lime_arrays(explanation, labels, len(names))
+        if regression:
+            output_names, model_output = ["prediction"], np.array([float(explanation.predicted_value)])
+        else:
+            class_names = explanation.class_names or [str(i) for i in range(max(labels) + 1)]
+            output_names = [str(class_names[label]) for label in labels]
+            model_output = np.asarray(explanation.predict_proba, dtype=float)[labels]
+        row = np.asarray(data, dtype=float) if data is not None else _parse_floats(mapper.feature_values)
+        attribution = cls(
+            values[None], base[None], data=None if row is None else row[None], feature_names=names,
+            output_names=output_names, method="lime",
+            output_space="raw" if regression else "probability",
+            baseline="intercept of LIME's local linear surrogate (not an average prediction)",
+            feature_conditions=[list(conditions)],
+        )  # fmt: skip
+        attribution.convergence_delta = attribution.output_values - model_output[None]
+        return attribution
+
+    def to_frame(self, output: int | None = None) -> Any:
+        """A long pandas DataFrame: one row per (instance, feature, output) with value, data and base value.
+
+        ``output`` keeps a single output. Only for 1-D feature shapes (tabular and per-token attributions).
+        """
+        import pandas as pd
+
+        if len(self.feature_shape) != 1:
+            raise ValueError(f"to_frame needs a 1-D feature shape; this attribution's is {self.feature_shape}")
+        outputs = range(self.n_outputs) if output is None else [check_index("output", output, self.n_outputs)]
+        n, f = self.n_instances, self.feature_shape[0]
+        frames = []
+        for k in outputs:
+            frame = {
+                "instance": np.repeat(np.arange(n), f),
+                "feature": np.tile(np.asarray(self.feature_names, dtype=object), n),
+                "output": self.output_names[k],
+                "value": self.values[:, :, k].ravel(),
+                "base_value": np.repeat(self.base_values[:, k], f),
+            }
+            if self.data is not None:
+                frame["data"] = self.data.ravel()
+            if self.feature_conditions is not None:
+                frame["condition"] = [c for row in self.feature_conditions for c in row]
+            frames.append(pd.DataFrame(frame))
+        return pd.concat(frames, ignore_index=True)
+
+
+def lime_arrays(explanation: Any, labels: Sequence[int], n_features: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Weights (n_features, n_labels), intercepts (n_labels,) and feature conditions (n_features,) of one
+    lime Explanation; features LIME did not select get weight 0."""
+    values = np.zeros((n_features, len(labels)))
+    for column, label in enumerate(labels):
+        for feature, weight in explanation.local_exp[label]:
+            values[int(feature), column] = weight
+    base = np.array([float(explanation.intercept[label]) for label in labels])
+    mapper = explanation.domain_mapper
+    conditions = getattr(mapper, "discretized_feature_names", None) or mapper.feature_names
+    return values, base, np.asarray([str(c) for c in conditions], dtype=object)
+
+
+def _parse_floats(texts: Any) -> np.ndarray | None:
+    try:
+        return np.asarray([float(t) for t in texts], dtype=float)
+    except (TypeError, ValueError):
+        return None
 
 
 def check_index(name: str, value: Any, size: int) -> int:

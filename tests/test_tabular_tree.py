@@ -87,7 +87,7 @@ def test_chunks_give_the_same_values_as_one_call(forest, cancer, monkeypatch):
 
     X = cancer.data.iloc[:70]
     whole = iw.explain_tabular(forest, X)
-    monkeypatch.setattr(tabular, "CHUNK_ROWS", 16)
+    monkeypatch.setitem(tabular.CHUNK_ROWS, "tree", 16)
     chunked = iw.explain_tabular(forest, X, progress=False)
     np.testing.assert_array_equal(whole.values, chunked.values)
 
@@ -116,7 +116,9 @@ def test_bad_input(forest, cancer, model_X, error, message):
 
 def test_bad_method_and_names(forest, cancer):
     X = cancer.data.iloc[:5]
-    with pytest.raises(ValueError, match="method must be one of 'tree'; received 'magic'"):
+    with pytest.raises(
+        ValueError, match=r"method must be one of 'tree', 'kernel', .*'gradient_shap'; received 'magic'"
+    ):
         iw.explain_tabular(forest, X, method="magic")
     with pytest.raises(ValueError, match="feature_names must have 30 entries"):
         iw.explain_tabular(forest, X, feature_names=["a"])

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from ..explanation import Attribution
-from ._inputs import check_model_width, check_names, tabular_matrix
+from ..explanation import Attribution, lime_arrays
+from ._inputs import check_model_width, tabular_matrix
+from ._models import is_torch_module, output_names_for, prediction_function
+from ._progress import run_in_chunks
+from ._random import seeded
 
-__all__ = ["explain_tabular"]
+__all__ = ["METHODS", "explain_tabular"]
 
-METHODS = ("tree",)
-CHUNK_ROWS = 1000  # rows per explainer call: progress can advance and Ctrl-C lands between chunks
+TORCH_METHODS = ("deep", "integrated_gradients", "gradient_shap")
+METHODS = ("tree", "kernel", "permutation", "lime", *TORCH_METHODS)
+#: rows per explainer call: progress advances and Ctrl-C lands between chunks
+CHUNK_ROWS = {"tree": 1000, "kernel": 8, "permutation": 32, "lime": 1}
+KERNEL_BACKGROUND_CENTRES = 10
 
 _TREE_OUTPUT_SPACE = {"probability": "probability", "log_odds": "log-odds", "raw_value": "raw"}
 
@@ -26,156 +32,244 @@ def explain_tabular(
     feature_names: Sequence[str] | None = None,
     output_names: Sequence[str] | None = None,
     background: Any = None,
+    n_samples: int | None = None,
+    random_state: int | None = None,
     progress: bool | None = None,
 ) -> Attribution:
     """Explain a tabular model's predictions on ``X``.
 
     Parameters
     ----------
-    model : fitted estimator
-        For ``method="tree"``: a tree ensemble that ``shap.TreeExplainer`` supports (scikit-learn random
-        forests, extra trees, gradient boosting, decision trees; xgboost, lightgbm, catboost when installed).
+    model : fitted estimator, torch.nn.Module or callable
+        ``"tree"``: a tree ensemble ``shap.TreeExplainer`` supports (scikit-learn forests and boosting,
+        xgboost/lightgbm when installed). ``"kernel"``, ``"permutation"``, ``"lime"``: anything with
+        ``predict_proba`` (explained in probability) or ``predict``, or a callable ``f(X) -> outputs``.
+        ``"deep"``, ``"integrated_gradients"``, ``"gradient_shap"``: a ``torch.nn.Module`` mapping
+        (n, n_features) float tensors to (n, n_outputs) (explained in its raw output, e.g. logits).
     X : array_like or pandas.DataFrame, shape (n_instances, n_features)
-        The instances to explain. Must be numeric and finite. A DataFrame gives its column names.
-    method : {"tree"}
-        The attribution method.
+        The instances to explain; numeric and finite. A DataFrame gives its column names.
+    method : {"tree", "kernel", "permutation", "lime", "deep", "integrated_gradients", "gradient_shap"}
     feature_names, output_names : sequence of str, optional
-        Override the names of the features (default: DataFrame columns or ``"feature i"``) and of the
-        outputs (default: the model's classes, or ``"prediction"`` for a regressor).
+        Override the feature names (default: DataFrame columns or ``"feature i"``) and output names
+        (default: the model's ``classes_``, or ``"prediction"``).
     background : array_like, optional
-        For ``"tree"``: with a background the base value is the mean output over it ("interventional"
-        TreeSHAP); without, the base value comes from the trees' training-node counts ("path-dependent").
+        Reference data the explanation is relative to. ``"tree"``: interventional TreeSHAP over it (default:
+        path-dependent, no background). ``"kernel"``: summarised to 10 k-means centres (default: ``X``).
+        ``"permutation"``, ``"deep"``, ``"gradient_shap"``: the masker/baseline distribution (default: up to
+        100 rows of ``X``). ``"lime"``: the training statistics for sampling (default: ``X``).
+        ``"integrated_gradients"``: its mean is the baseline (default: all zeros).
+    n_samples : int, optional
+        Method budget: KernelSHAP ``nsamples``, permutation ``max_evals``, LIME ``num_samples``, integrated
+        gradients ``n_steps``, GradientShap ``n_samples``.
+    random_state : int, optional
+        Makes the sampling methods deterministic (without touching the global random state).
     progress : bool, optional
-        Show a tqdm progress bar; by default only when there is more than one chunk of rows.
+        Show a tqdm.auto bar; by default only when the work spans more than one chunk of rows.
 
     Returns
     -------
     Attribution
-        ``values`` of shape (n_instances, n_features, n_outputs), with ``Σ values + base = model output``.
+        ``values`` of shape (n_instances, n_features, n_outputs). SHAP methods add up exactly
+        (``output_values`` equals the model output); LIME and the gradient methods record how far they miss
+        in ``convergence_delta``.
 
     Raises
     ------
     ValueError, TypeError
-        Unknown method, an unsupported model, or bad ``X``/names, before any explainer runs.
+        Unknown method, a model the method cannot explain, bad ``X``, background or names — before any
+        explainer runs.
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(repr(m) for m in METHODS)}; received {method!r}")
     matrix, names = tabular_matrix(X, feature_names)
+    torch_model = is_torch_module(model)
+    if method in TORCH_METHODS and not torch_model:
+        raise TypeError(
+            f"method={method!r} needs a torch.nn.Module; received {type(model).__name__}. "
+            "For other models use 'kernel', 'permutation' or 'lime'"
+        )
+    if method == "tree" and torch_model:
+        raise ValueError(
+            "method='tree' needs a tree model; received a torch.nn.Module (use 'deep' or 'integrated_gradients')"
+        )
     check_model_width(model, matrix.shape[1])
     background_matrix = None
     if background is not None:
-        background_matrix, _ = tabular_matrix(background, names)
-    return _explain_tree(model, matrix, names, output_names, background_matrix, progress)
+        background_matrix, _ = tabular_matrix(background, None)
+        if background_matrix.shape[1] != matrix.shape[1]:
+            raise ValueError(
+                f"background must have {matrix.shape[1]} columns like X; received {background_matrix.shape[1]}"
+            )
+    if method in TORCH_METHODS:
+        from .tabular_torch import explain_torch
+
+        return explain_torch(
+            model, matrix, method, names, output_names, background_matrix, n_samples, random_state, progress
+        )
+    explain = {"tree": _tree, "kernel": _kernel, "permutation": _permutation, "lime": _lime}[method]
+    return explain(model, matrix, names, output_names, background_matrix, n_samples, random_state, progress)
 
 
-def _explain_tree(
-    model: Any,
-    X: np.ndarray,
-    feature_names: list[str],
-    output_names: Sequence[str] | None,
-    background: np.ndarray | None,
-    progress: bool | None,
-) -> Attribution:
+def _tree(model, X, names, output_names, background, n_samples, random_state, progress) -> Attribution:
     import shap
 
+    del n_samples, random_state  # exact method
     try:
         if background is None:
             explainer = shap.TreeExplainer(model)
         else:
             explainer = shap.TreeExplainer(model, data=background, feature_perturbation="interventional")
-    except Exception as exc:  # shap raises InvalidModelError, TypeError, ... for unsupported models
+    except Exception as exc:  # shap raises InvalidModelError, TypeError... for unsupported models
         raise ValueError(
             "method='tree' needs a tree model supported by shap.TreeExplainer (e.g. RandomForestClassifier, "
-            f"GradientBoostingRegressor, XGBClassifier); received {type(model).__name__}: {exc}"
+            f"GradientBoostingRegressor, XGBClassifier); received {type(model).__name__}: {exc}. "
+            "For other models use 'kernel', 'permutation' or 'lime'"
         ) from exc
-    tree_output = getattr(explainer.model, "tree_output", None)
-    output_space = _TREE_OUTPUT_SPACE.get(str(tree_output), "raw")
-    predict = _explained_output(model, output_space)
-    n_outputs = predict(X[:1]).shape[1]
-    names = check_names("output_names", output_names, n_outputs) or _default_output_names(model, n_outputs)
+    output_space = _TREE_OUTPUT_SPACE.get(str(getattr(explainer.model, "tree_output", None)), "raw")
+    predict, output_space = prediction_function(model, output_space)
+    outputs = output_names_for(model, predict(X[:1]).shape[1], output_names)
 
-    values, base = _run_chunked(lambda rows: _tree_chunk(explainer, rows), X, "TreeSHAP", progress)
+    def chunk(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        explanation = explainer(rows, check_additivity=True)
+        return _with_outputs_axis(explanation.values, explanation.base_values, len(rows))
+
+    values, base = run_in_chunks(chunk, X, CHUNK_ROWS["tree"], "TreeSHAP", progress)
     baseline = (
-        "mean model output over the background data (interventional TreeSHAP)"
+        f"mean model output over the {len(background)} background rows (interventional TreeSHAP)"
         if background is not None
         else "expected model output over the training data, from the trees' node counts (path-dependent)"
     )
     return Attribution(
-        values,
-        base,
-        data=X,
-        feature_names=feature_names,
-        output_names=names,
-        method="tree",
-        output_space=output_space,
-        baseline=baseline,
+        values, base, data=X, feature_names=names, output_names=outputs, method="tree",
+        output_space=output_space, baseline=baseline,
+    )  # fmt: skip
+
+
+def _kernel(model, X, names, output_names, background, n_samples, random_state, progress) -> Attribution:
+    import shap
+
+    predict, output_space = prediction_function(model)
+    outputs = output_names_for(model, predict(X[:1]).shape[1], output_names)
+    reference = X if background is None else background
+    summary = (
+        shap.kmeans(reference, KERNEL_BACKGROUND_CENTRES) if len(reference) > KERNEL_BACKGROUND_CENTRES else reference
+    )
+    explainer = shap.KernelExplainer(predict, summary)
+    budget = "auto" if n_samples is None else int(n_samples)
+
+    def chunk(rows: np.ndarray) -> tuple[np.ndarray]:
+        return (_stack_outputs(explainer.shap_values(rows, nsamples=budget, silent=True), len(outputs)),)
+
+    with seeded(random_state):
+        (values,) = run_in_chunks(chunk, X, CHUNK_ROWS["kernel"], "KernelSHAP", progress)
+    base = np.broadcast_to(np.asarray(explainer.expected_value, dtype=float).reshape(-1), (len(X), len(outputs)))
+    source = "background" if background is not None else "explained rows"
+    centres = len(summary.data if hasattr(summary, "data") else summary)
+    baseline = f"mean model output over {centres} k-means centres of the {source}"
+    return Attribution(
+        values, base, data=X, feature_names=names, output_names=outputs, method="kernel",
+        output_space=output_space, baseline=baseline,
+    )  # fmt: skip
+
+
+def _permutation(model, X, names, output_names, background, n_samples, random_state, progress) -> Attribution:
+    import shap
+
+    predict, output_space = prediction_function(model)
+    outputs = output_names_for(model, predict(X[:1]).shape[1], output_names)
+    reference = _subsample(X if background is None else background, 100, random_state)
+    masker = shap.maskers.Independent(reference, max_samples=len(reference))
+    explainer = shap.PermutationExplainer(predict, masker, seed=random_state)
+    max_evals = max(int(n_samples or 500), 2 * X.shape[1] + 1)
+
+    def chunk(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        explanation = explainer(rows, max_evals=max_evals, silent=True)
+        return _with_outputs_axis(explanation.values, explanation.base_values, len(rows))
+
+    values, base = run_in_chunks(chunk, X, CHUNK_ROWS["permutation"], "PermutationSHAP", progress)
+    return Attribution(
+        values, base, data=X, feature_names=names, output_names=outputs, method="permutation",
+        output_space=output_space, baseline=f"mean model output over {len(reference)} background rows",
+    )  # fmt: skip
+
+
+def _lime(model, X, names, output_names, background, n_samples, random_state, progress) -> Attribution:
+    from lime.lime_tabular import LimeTabularExplainer
+
+    predict, output_space = prediction_function(model)
+    n_outputs = predict(X[:1]).shape[1]
+    outputs = output_names_for(model, n_outputs, output_names)
+    classification = output_space == "probability"
+    if output_space == "margin":
+        raise TypeError(
+            f"method='lime' explains class probabilities; {type(model).__name__} has no predict_proba "
+            "(fit it with probability estimates, e.g. SVC(probability=True), or use method='kernel')"
+        )
+    if not classification and n_outputs != 1:
+        raise ValueError(
+            f"method='lime' explains a classifier's predict_proba or a single-output regressor; this model "
+            f"has no predict_proba and gives {n_outputs} outputs"
+        )
+    explainer = LimeTabularExplainer(
+        X if background is None else background,
+        mode="classification" if classification else "regression",
+        feature_names=names, class_names=outputs if classification else None,
+        discretize_continuous=True, random_state=random_state,
+    )  # fmt: skip
+    labels = list(range(n_outputs)) if classification else [1]  # lime keeps a regressor's weights under label 1
+
+    def lime_predict(rows: np.ndarray) -> np.ndarray:
+        out = predict(rows)
+        return out if classification else out[:, 0]
+
+    def chunk(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        results = [
+            lime_arrays(
+                explainer.explain_instance(
+                    row, lime_predict, labels=labels, num_features=X.shape[1], num_samples=int(n_samples or 5000)
+                ),
+                labels,
+                X.shape[1],
+            )
+            for row in rows
+        ]
+        return tuple(np.stack(parts) for parts in zip(*results, strict=True))  # type: ignore[return-value]
+
+    values, base, conditions = run_in_chunks(chunk, X, CHUNK_ROWS["lime"], "LIME", progress)
+    attribution = Attribution(
+        values, base, data=X, feature_names=names, output_names=outputs, method="lime", output_space=output_space,
+        baseline="intercept of LIME's local linear surrogate (not an average prediction)",
+        feature_conditions=conditions.tolist(),
+    )  # fmt: skip
+    attribution.convergence_delta = attribution.output_values - predict(X)
+    return attribution
+
+
+def _with_outputs_axis(values: Any, base: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
+    values = np.asarray(values, dtype=float)
+    base = np.asarray(base, dtype=float)
+    if values.ndim == 2:
+        values = values[..., None]
+    return values, np.broadcast_to(
+        base.reshape(n, -1) if base.size >= n else base.reshape(1, -1), (n, values.shape[-1])
     )
 
 
-def _tree_chunk(explainer: Any, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    explanation = explainer(rows)
-    values = np.asarray(explanation.values, dtype=float)
-    base = np.asarray(explanation.base_values, dtype=float)
-    if values.ndim == 2:
-        values = values[..., None]
-    base = base.reshape(len(rows), -1) if base.size >= len(rows) else np.broadcast_to(base, (len(rows), 1))
-    return values, base
+def _stack_outputs(values: Any, n_outputs: int) -> np.ndarray:
+    """shap returns a list per output (older) or one (n, f[, k]) array (newer): always (n, f, k)."""
+    if isinstance(values, list):
+        return np.stack([np.asarray(v, dtype=float) for v in values], axis=-1)
+    values = np.asarray(values, dtype=float)
+    return values[..., None] if values.ndim == 2 and n_outputs == 1 else values
 
 
-def _run_chunked(
-    compute: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
-    X: np.ndarray,
-    label: str,
-    progress: bool | None,
-) -> tuple[np.ndarray, np.ndarray]:
-    from tqdm.auto import tqdm
-
-    starts = range(0, len(X), CHUNK_ROWS)
-    show = len(starts) > 1 if progress is None else progress
-    values, bases = [], []
-    with tqdm(total=len(X), desc=label, unit="row", disable=not show) as bar:
-        for start in starts:
-            v, b = compute(X[start : start + CHUNK_ROWS])
-            values.append(v)
-            bases.append(b)
-            bar.update(len(v))
-    return np.concatenate(values), np.concatenate(bases)
-
-
-def _explained_output(model: Any, output_space: str) -> Callable[[np.ndarray], np.ndarray]:
-    """The model function whose value the attributions add up to, as (n, n_outputs)."""
-    if output_space == "probability" and hasattr(model, "predict_proba"):
-        function = model.predict_proba
-    elif output_space == "log-odds" and hasattr(model, "decision_function"):
-        function = model.decision_function
-    else:
-        function = model.predict
-    return lambda X: np.asarray(function(model_input(model, X)), dtype=float).reshape(len(X), -1)
-
-
-def model_input(model: Any, X: np.ndarray) -> Any:
-    """``X`` as the model was fitted: a DataFrame with its column names when it was fitted on one."""
-    columns = getattr(model, "feature_names_in_", None)
-    if columns is None:
-        return X
-    import pandas as pd
-
-    return pd.DataFrame(X, columns=list(columns))
+def _subsample(rows: np.ndarray, limit: int, random_state: int | None) -> np.ndarray:
+    if len(rows) <= limit:
+        return rows
+    return rows[np.random.default_rng(random_state).choice(len(rows), limit, replace=False)]
 
 
 def explained_output(model: Any, attribution: Attribution, X: Any) -> np.ndarray:
-    """Model output in the attribution's output space for ``X``: what ``attribution.output_values`` must match."""
+    """The model output, in the attribution's output space, that ``attribution.output_values`` explains."""
     matrix, _ = tabular_matrix(X, None)
-    return _explained_output(model, attribution.output_space)(matrix)
-
-
-def _default_output_names(model: Any, n_outputs: int) -> list[str]:
-    classes = getattr(model, "classes_", None)
-    if classes is None:
-        return ["prediction"] if n_outputs == 1 else [f"output {i}" for i in range(n_outputs)]
-    classes = [str(c) for c in np.asarray(classes).ravel()]
-    if n_outputs == len(classes):
-        return classes
-    if n_outputs == 1 and len(classes) == 2:
-        return [classes[1]]  # a binary margin is the score of the positive class
-    return [f"output {i}" for i in range(n_outputs)]
+    return prediction_function(model, attribution.output_space)[0](matrix)

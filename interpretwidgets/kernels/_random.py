@@ -1,0 +1,28 @@
+"""Deterministic sampling without side effects: seed the generators libraries draw from, then put them back."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+
+import numpy as np
+
+
+@contextlib.contextmanager
+def seeded(random_state: int | None) -> Iterator[None]:
+    """Seed numpy's legacy global generator (shap and captum draw from it) and, when torch is loaded, torch's CPU
+    generator; restore both afterwards so the caller's random streams are untouched. ``None`` does nothing."""
+    if random_state is None:
+        yield
+        return
+    torch = sys.modules.get("torch")
+    state = np.random.get_state()  # noqa: NPY002 - the libraries use the legacy global generator
+    with torch.random.fork_rng(devices=[]) if torch is not None else contextlib.nullcontext():
+        np.random.seed(random_state)  # noqa: NPY002
+        if torch is not None:
+            torch.manual_seed(random_state)
+        try:
+            yield
+        finally:
+            np.random.set_state(state)  # noqa: NPY002
