@@ -18,14 +18,18 @@ _LAZY = {
     "Attribution": "interpretwidgets.explanation",
     "explain_tabular": "interpretwidgets.kernels.tabular",
     "ForcePlot": "interpretwidgets.widgets.force",
+    "Waterfall": "interpretwidgets.widgets.waterfall",
+    "Beeswarm": "interpretwidgets.widgets.beeswarm",
 }
 
-__all__ = ["Attribution", "ForcePlot", "explain_tabular"]
+__all__ = ["Attribution", "Beeswarm", "ForcePlot", "Waterfall", "explain_tabular"]
 
 if TYPE_CHECKING:
     from .explanation import Attribution
     from .kernels.tabular import explain_tabular
+    from .widgets.beeswarm import Beeswarm
     from .widgets.force import ForcePlot
+    from .widgets.waterfall import Waterfall
 
 
 def __getattr__(name: str) -> Any:

@@ -1,7 +1,7 @@
 // ForcePlot: base value → output value, features stacked as pushes up (warm) and down (cool).
 import type { RenderProps } from "@anywidget/types";
-import { type ArrayPayload, type NdArray, decode, decodeOptional } from "../lib/codecs";
-import { type SelectionTraits, instanceStepper, outputPicker } from "../lib/controls";
+import { ATTRIBUTION_ARRAYS, ATTRIBUTION_TEXT, type AttributionTraits, TabularAttribution } from "../lib/attribution";
+import { instanceStepper, outputPicker } from "../lib/controls";
 import { Disposer, html, svg } from "../lib/dom";
 import { chevron, type ForceLayout, type ForceSegment, forceLayout } from "../lib/force-layout";
 import { formatNumber, formatSigned } from "../lib/format";
@@ -9,22 +9,7 @@ import { createFrame, type Frame, hideTooltip, showError, showTooltip } from "..
 import { watch } from "../lib/model";
 import { linearScale, niceTicks } from "../lib/scale";
 
-interface ForceTraits extends SelectionTraits {
-  values: ArrayPayload;
-  base_values: ArrayPayload;
-  data: ArrayPayload | null;
-  feature_names: string[];
-  method: string;
-  output_space: string;
-  baseline: string;
-  error: string;
-}
-
-interface Arrays {
-  values: NdArray;
-  base: NdArray;
-  data: NdArray | null;
-}
+type Model = RenderProps<AttributionTraits>["model"];
 
 const HEIGHT = 170;
 const MARGIN = 16;
@@ -33,14 +18,14 @@ const BAR_H = 20;
 const LABEL_MIN_PX = 44;
 const CHAR_PX = 6.6;
 
-function render({ model, el }: RenderProps<ForceTraits>): () => void {
+function render({ model, el }: RenderProps<AttributionTraits>): () => void {
   const disposer = new Disposer();
   const frame = createFrame(el, "iw-force");
   const updateStepper = instanceStepper(frame.toolbar, model, disposer);
   const updatePicker = outputPicker(frame.toolbar, model, disposer);
   const chart = svg("svg", { class: "iw-force-svg", role: "img", height: HEIGHT });
   frame.plot.append(chart);
-  let arrays: Arrays | null = null;
+  let attribution: TabularAttribution | null = null;
   let current: { layout: ForceLayout; instance: number } | null = null;
 
   const draw = () => {
@@ -51,26 +36,17 @@ function render({ model, el }: RenderProps<ForceTraits>): () => void {
         showError(frame, message);
         return;
       }
-      arrays ??= {
-        values: decode(model.get("values")),
-        base: decode(model.get("base_values")),
-        data: decodeOptional(model.get("data")),
-      };
-      const [n = 0, f = 0, k = 0] = arrays.values.shape;
+      attribution ??= new TabularAttribution(model);
       const instance = model.get("instance");
       const output = model.get("output");
-      updateStepper(n);
+      updateStepper(attribution.nInstances);
       updatePicker();
-      if (!(instance >= 0 && instance < n) || !(output >= 0 && output < k)) {
-        throw new Error(`instance ${instance} / output ${output} is out of range: this view has ${n} instances and ${k} outputs`);
-      }
-      const contributions = new Float64Array(f);
-      for (let j = 0; j < f; j++) contributions[j] = arrays.values.data[(instance * f + j) * k + output] as number;
-      const layout = forceLayout(contributions, arrays.base.data[instance * k + output] as number);
+      attribution.check(instance, output);
+      const layout = forceLayout(attribution.contributions(instance, output), attribution.baseValue(instance, output));
       current = { layout, instance };
       showError(frame, null);
-      drawChart(chart, frame, layout, model, arrays, instance);
-      describe(frame, layout, model, instance, output);
+      drawChart(chart, frame, layout, attribution, instance);
+      describe(frame, layout, model, attribution, instance, output);
     } catch (error) {
       showError(frame, `ForcePlot could not draw: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -83,8 +59,8 @@ function render({ model, el }: RenderProps<ForceTraits>): () => void {
     return [...current.layout.positive, ...current.layout.negative].find((s) => s.feature === feature);
   };
   const tooltipFor = (segment: ForceSegment, x: number, y: number) => {
-    if (!arrays || !current) return;
-    showTooltip(frame, tooltipLines(segment, model, arrays, current.instance), x, y);
+    if (!attribution || !current) return;
+    showTooltip(frame, tooltipLines(segment, attribution, current.instance), x, y);
   };
   disposer.listen(chart, "pointermove", (event: PointerEvent) => {
     const segment = segmentAt(event.target);
@@ -99,11 +75,11 @@ function render({ model, el }: RenderProps<ForceTraits>): () => void {
   });
   disposer.listen(chart, "focusout", () => hideTooltip(frame));
 
-  watch(model, ["values", "base_values", "data"], () => {
-    arrays = null;
+  watch(model, ATTRIBUTION_ARRAYS, () => {
+    attribution = null;
     draw();
   }, disposer);
-  watch(model, ["instance", "output", "feature_names", "output_names", "method", "output_space", "baseline", "error"], draw, disposer);
+  watch(model, [...ATTRIBUTION_TEXT, "instance", "output", "error"], draw, disposer);
   let lastWidth = 0;
   const resize = new ResizeObserver(() => {
     if (frame.plot.clientWidth !== lastWidth) {
@@ -120,20 +96,12 @@ function render({ model, el }: RenderProps<ForceTraits>): () => void {
   };
 }
 
-function featureName(model: RenderProps<ForceTraits>["model"], feature: number): string {
-  return model.get("feature_names")[feature] ?? `feature ${feature}`;
-}
-
-function featureValue(arrays: Arrays, instance: number, feature: number): number | null {
-  if (!arrays.data) return null;
-  const f = arrays.data.shape[1] ?? 0;
-  return arrays.data.data[instance * f + feature] as number;
-}
-
-function tooltipLines(segment: ForceSegment, model: RenderProps<ForceTraits>["model"], arrays: Arrays, instance: number): Array<[string, string]> {
-  const lines: Array<[string, string]> = [["feature", featureName(model, segment.feature)]];
-  const value = featureValue(arrays, instance, segment.feature);
+function tooltipLines(segment: ForceSegment, attribution: TabularAttribution, instance: number): Array<[string, string]> {
+  const lines: Array<[string, string]> = [["feature", attribution.featureName(segment.feature)]];
+  const value = attribution.featureValue(instance, segment.feature);
   if (value !== null) lines.push(["value", formatNumber(value, 4)]);
+  const condition = attribution.condition(instance, segment.feature);
+  if (condition !== null) lines.push(["condition", condition]);
   lines.push(["contribution", formatSigned(segment.contribution, 4)]);
   return lines;
 }
@@ -142,8 +110,7 @@ function drawChart(
   chart: SVGSVGElement,
   frame: Frame,
   layout: ForceLayout,
-  model: RenderProps<ForceTraits>["model"],
-  arrays: Arrays,
+  attribution: TabularAttribution,
   instance: number,
 ): void {
   const width = Math.max(320, frame.plot.clientWidth || 720);
@@ -173,8 +140,8 @@ function drawChart(
   const place = (segment: ForceSegment, positive: boolean) => {
     const x0 = x(segment.start);
     const x1 = x(segment.end);
-    const name = featureName(model, segment.feature);
-    const value = featureValue(arrays, instance, segment.feature);
+    const name = attribution.featureName(segment.feature);
+    const value = attribution.featureValue(instance, segment.feature);
     const valueText = value === null ? "" : ` = ${formatNumber(value)}`;
     const text = `${name}${valueText}`;
     const shape = svg("polygon", {
@@ -223,8 +190,8 @@ function truncate(text: string, maxChars: number): string {
   return text.length <= maxChars ? text : `${text.slice(0, Math.max(1, maxChars - 1))}…`;
 }
 
-function describe(frame: Frame, layout: ForceLayout, model: RenderProps<ForceTraits>["model"], instance: number, output: number): void {
-  const outputName = model.get("output_names")[output] ?? `output ${output}`;
+function describe(frame: Frame, layout: ForceLayout, model: Model, attribution: TabularAttribution, instance: number, output: number): void {
+  const outputName = attribution.outputName(output);
   const space = model.get("output_space");
   const method = model.get("method");
   const baseline = model.get("baseline");

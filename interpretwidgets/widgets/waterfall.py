@@ -1,0 +1,42 @@
+"""Waterfall: one instance's attributions as sorted bars from the base value to the output."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import traitlets
+
+from ..explanation import Attribution
+from ._base import InvalidValue, static_file
+from ._tabular import TabularView
+
+
+class Waterfall(TabularView):
+    """SHAP-style waterfall: bars sorted by |contribution|, the rest summed as "N other features".
+
+    Parameters
+    ----------
+    attribution : Attribution
+        Tabular attribution, ``values`` of shape (n_instances, n_features, n_outputs). LIME attributions show
+        LIME's own feature conditions (``"x <= 3.2"``) as labels.
+    instance, output : int
+        The selection shown; synced with the browser.
+    max_display : int
+        How many bars at most, the last one summing the remaining features (at least 2).
+    """
+
+    _esm = static_file("waterfall.js")
+    _repr_traits: ClassVar[tuple[str, ...]] = ("attribution", "instance", "output", "max_display")
+
+    max_display = traitlets.Int(10, help="Bars shown; the last sums the remaining features.").tag(sync=True)
+
+    def __init__(
+        self, attribution: Attribution, instance: int = 0, output: int = 0, max_display: int = 10, **kwargs: Any
+    ) -> None:
+        super().__init__(attribution, instance=instance, output=output, max_display=max_display, **kwargs)
+
+    @traitlets.validate("max_display")
+    def _valid_max_display(self, proposal: dict[str, Any]) -> int:
+        if proposal["value"] < 2:
+            raise InvalidValue(f"max_display must be at least 2; received {proposal['value']}")
+        return proposal["value"]

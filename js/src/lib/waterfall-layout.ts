@@ -1,0 +1,46 @@
+// Waterfall layout: pure maths, tested in test/waterfall-layout.test.ts.
+
+export interface WaterfallRow {
+  /** features in the row: one, or the remaining ones summed ("N other features") */
+  features: number[];
+  contribution: number;
+  /** running total before and after this row (bottom row starts at the base value) */
+  from: number;
+  to: number;
+}
+
+export interface WaterfallLayout {
+  /** top to bottom: the largest |contribution| first, the "other features" row last */
+  rows: WaterfallRow[];
+  base: number;
+  output: number;
+  domain: [number, number];
+}
+
+/**
+ * Sort features by |contribution|; keep `maxDisplay - 1` rows and sum the rest into one (when more than
+ * `maxDisplay` features). Running totals go from the base value at the bottom to f(x) at the top.
+ */
+export function waterfallLayout(contributions: ArrayLike<number>, base: number, maxDisplay: number): WaterfallLayout {
+  const order = Array.from({ length: contributions.length }, (_, i) => i).sort(
+    (a, b) => Math.abs(contributions[b] as number) - Math.abs(contributions[a] as number) || a - b,
+  );
+  const shown = order.length > maxDisplay ? order.slice(0, Math.max(1, maxDisplay - 1)) : order;
+  const rest = order.slice(shown.length);
+  const groups = shown.map((f) => [f]);
+  if (rest.length) groups.push(rest);
+  // accumulate bottom-up, so that the bottom row starts at the base value
+  let total = base;
+  const bottomUp = groups.reverse().map((features) => {
+    const contribution = features.reduce((sum, f) => sum + (contributions[f] as number), 0);
+    const row = { features, contribution, from: total, to: total + contribution };
+    total += contribution;
+    return row;
+  });
+  const rows = bottomUp.reverse();
+  const points = [base, total, ...rows.flatMap((r) => [r.from, r.to])];
+  const lo = Math.min(...points);
+  const hi = Math.max(...points);
+  const pad = (hi - lo || Math.abs(total) || 1) * 0.05;
+  return { rows, base, output: total, domain: [lo - pad, hi + pad] };
+}

@@ -1,0 +1,198 @@
+// Waterfall: one instance's contributions as sorted bars, base value at the bottom, f(x) at the top.
+import type { RenderProps } from "@anywidget/types";
+import { ATTRIBUTION_ARRAYS, ATTRIBUTION_TEXT, type AttributionTraits, TabularAttribution } from "../lib/attribution";
+import { instanceStepper, outputPicker } from "../lib/controls";
+import { Disposer, html, svg } from "../lib/dom";
+import { chevron } from "../lib/force-layout";
+import { formatNumber, formatSigned } from "../lib/format";
+import { createFrame, type Frame, hideTooltip, showError, showTooltip } from "../lib/frame";
+import { watch } from "../lib/model";
+import { linearScale, niceTicks } from "../lib/scale";
+import { type WaterfallLayout, type WaterfallRow, waterfallLayout } from "../lib/waterfall-layout";
+
+interface WaterfallTraits extends AttributionTraits {
+  max_display: number;
+}
+
+const ROW_H = 26;
+const TOP = 34;
+const LABEL_W = 230;
+const RIGHT = 60;
+const CHAR_PX = 6.6;
+
+function render({ model, el }: RenderProps<WaterfallTraits>): () => void {
+  const disposer = new Disposer();
+  const frame = createFrame(el, "iw-waterfall");
+  const updateStepper = instanceStepper(frame.toolbar, model, disposer);
+  const updatePicker = outputPicker(frame.toolbar, model, disposer);
+  const chart = svg("svg", { class: "iw-waterfall-svg", role: "img" });
+  frame.plot.append(chart);
+  let attribution: TabularAttribution | null = null;
+  let current: { layout: WaterfallLayout; instance: number } | null = null;
+
+  const draw = () => {
+    hideTooltip(frame);
+    try {
+      const message = model.get("error");
+      if (message) return showError(frame, message);
+      attribution ??= new TabularAttribution(model);
+      const instance = model.get("instance");
+      const output = model.get("output");
+      updateStepper(attribution.nInstances);
+      updatePicker();
+      attribution.check(instance, output);
+      const layout = waterfallLayout(attribution.contributions(instance, output), attribution.baseValue(instance, output), model.get("max_display"));
+      current = { layout, instance };
+      showError(frame, null);
+      drawChart(chart, frame, layout, attribution, instance);
+      describe(frame, layout, model, attribution, instance, output);
+    } catch (error) {
+      showError(frame, `Waterfall could not draw: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+
+  const rowAt = (target: EventTarget | null): WaterfallRow | undefined => {
+    const node = target instanceof Element ? target.closest("[data-row]") : null;
+    return node && current ? current.layout.rows[Number(node.getAttribute("data-row"))] : undefined;
+  };
+  const tooltip = (row: WaterfallRow, x: number, y: number) => {
+    if (!attribution || !current) return;
+    const instance = current.instance;
+    const lines: Array<[string, string]> = [];
+    if (row.features.length === 1) {
+      const feature = row.features[0] as number;
+      lines.push(["feature", attribution.featureName(feature)]);
+      const value = attribution.featureValue(instance, feature);
+      if (value !== null) lines.push(["value", formatNumber(value, 4)]);
+      const condition = attribution.condition(instance, feature);
+      if (condition !== null) lines.push(["condition", condition]);
+    } else {
+      lines.push(["features", `${row.features.length} others, summed`]);
+    }
+    lines.push(["contribution", formatSigned(row.contribution, 4)], ["running total", `${formatNumber(row.from, 4)} → ${formatNumber(row.to, 4)}`]);
+    showTooltip(frame, lines, x, y);
+  };
+  disposer.listen(chart, "pointermove", (event: PointerEvent) => {
+    const row = rowAt(event.target);
+    if (row) tooltip(row, event.clientX, event.clientY);
+    else hideTooltip(frame);
+  });
+  disposer.listen(chart, "pointerleave", () => hideTooltip(frame));
+  disposer.listen(chart, "focusin", (event: FocusEvent) => {
+    const row = rowAt(event.target);
+    const box = (event.target as Element).getBoundingClientRect();
+    if (row) tooltip(row, box.left + box.width / 2, box.bottom);
+  });
+  disposer.listen(chart, "focusout", () => hideTooltip(frame));
+
+  watch(model, ATTRIBUTION_ARRAYS, () => {
+    attribution = null;
+    draw();
+  }, disposer);
+  watch(model, [...ATTRIBUTION_TEXT, "instance", "output", "max_display", "error"], draw, disposer);
+  let lastWidth = 0;
+  const resize = new ResizeObserver(() => {
+    if (frame.plot.clientWidth !== lastWidth) {
+      lastWidth = frame.plot.clientWidth;
+      draw();
+    }
+  });
+  resize.observe(frame.plot);
+  disposer.add(() => resize.disconnect());
+  draw();
+  return () => {
+    disposer.dispose();
+    el.replaceChildren();
+  };
+}
+
+function rowLabel(row: WaterfallRow, attribution: TabularAttribution, instance: number): string {
+  if (row.features.length !== 1) return `${row.features.length} other features`;
+  const feature = row.features[0] as number;
+  const condition = attribution.condition(instance, feature);
+  if (condition !== null) return condition;
+  const value = attribution.featureValue(instance, feature);
+  return value === null ? attribution.featureName(feature) : `${attribution.featureName(feature)} = ${formatNumber(value)}`;
+}
+
+function truncate(text: string, maxChars: number): string {
+  return text.length <= maxChars ? text : `${text.slice(0, Math.max(1, maxChars - 1))}…`;
+}
+
+function drawChart(chart: SVGSVGElement, frame: Frame, layout: WaterfallLayout, attribution: TabularAttribution, instance: number): void {
+  const width = Math.max(420, frame.plot.clientWidth || 720);
+  const height = TOP + layout.rows.length * ROW_H + 40;
+  chart.setAttribute("width", String(width));
+  chart.setAttribute("height", String(height));
+  chart.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  const x = linearScale(layout.domain, [LABEL_W, width - RIGHT]);
+  const bottom = TOP + layout.rows.length * ROW_H;
+  const nodes: SVGElement[] = [];
+
+  const axis = svg("g", { class: "iw-axis" });
+  axis.append(svg("line", { x1: LABEL_W, x2: width - RIGHT, y1: bottom + 4, y2: bottom + 4 }));
+  for (const tick of niceTicks(layout.domain[0], layout.domain[1], Math.max(3, Math.floor((width - LABEL_W) / 90)))) {
+    axis.append(svg("line", { x1: x(tick), x2: x(tick), y1: bottom + 4, y2: bottom + 8 }));
+    axis.append(svg("text", { x: x(tick), y: bottom + 20, "text-anchor": "middle" }, formatNumber(tick)));
+  }
+  nodes.push(axis);
+  nodes.push(svg("line", { class: "iw-marker iw-marker-base", x1: x(layout.base), x2: x(layout.base), y1: TOP - 4, y2: bottom + 4 }));
+  nodes.push(svg("text", { class: "iw-waterfall-base", x: x(layout.base), y: bottom + 34, "text-anchor": "middle" }, `base value = ${formatNumber(layout.base)}`));
+  nodes.push(svg("line", { class: "iw-marker", x1: x(layout.output), x2: x(layout.output), y1: TOP - 12, y2: bottom }));
+  nodes.push(svg("text", { class: "iw-waterfall-output", x: x(layout.output), y: TOP - 16, "text-anchor": "middle" }, `f(x) = ${formatNumber(layout.output)}`));
+
+  const bars = svg("g", { class: "iw-waterfall-bars" });
+  layout.rows.forEach((row, index) => {
+    const y = TOP + index * ROW_H;
+    const positive = row.contribution >= 0;
+    const x0 = x(Math.min(row.from, row.to));
+    const x1 = Math.max(x0 + 1, x(Math.max(row.from, row.to)));
+    const label = rowLabel(row, attribution, instance);
+    const group = svg("g", { class: "iw-waterfall-row", "data-row": index, tabindex: 0, "aria-label": `${label}: ${formatSigned(row.contribution)}` });
+    if (row.features.length === 1) group.setAttribute("data-feature", String(row.features[0]));
+    else group.setAttribute("data-others", String(row.features.length));
+    group.append(
+      svg("rect", { class: "iw-row-hit", x: 0, y, width, height: ROW_H }),
+      svg("text", { class: "iw-waterfall-label", x: LABEL_W - 8, y: y + ROW_H / 2 + 4, "text-anchor": "end" }, truncate(label, Math.floor((LABEL_W - 12) / CHAR_PX))),
+      svg("polygon", { class: `iw-waterfall-bar ${positive ? "iw-pos" : "iw-neg"}`, points: chevron(x0, x1, y + 4, ROW_H - 8, positive) }),
+    );
+    const text = formatSigned(row.contribution);
+    const textPx = text.length * CHAR_PX;
+    const inside = x1 - x0 > textPx + 10;
+    // outside the bar, on its pointing side unless that would run into the label column
+    const right = positive || x0 - 4 - textPx < LABEL_W;
+    const tx = inside ? (x0 + x1) / 2 : right ? x1 + 4 : x0 - 4;
+    group.append(svg("text", {
+      class: `iw-waterfall-value ${inside ? "iw-on-bar" : positive ? "iw-pos-text" : "iw-neg-text"}`,
+      x: tx, y: y + ROW_H / 2 + 4, "text-anchor": inside ? "middle" : right ? "start" : "end",
+    }, text));
+    if (index > 0) {
+      // connector from this row's end to the row above's start (they share the running total)
+      bars.append(svg("line", { class: "iw-connector", x1: x(row.to), x2: x(row.to), y1: y + 4, y2: y - 4 }));
+    }
+    bars.append(group);
+  });
+  nodes.push(bars);
+  chart.replaceChildren(...nodes);
+}
+
+function describe(frame: Frame, layout: WaterfallLayout, model: RenderProps<WaterfallTraits>["model"], attribution: TabularAttribution, instance: number, output: number): void {
+  const space = model.get("output_space");
+  const method = model.get("method");
+  const baseline = model.get("baseline");
+  const { root, caption } = frame;
+  root.dataset.instance = String(instance);
+  root.dataset.output = String(output);
+  root.dataset.base = String(layout.base);
+  root.dataset.outputValue = String(layout.output);
+  root.dataset.rows = String(layout.rows.length);
+  const lines = [
+    `Explaining output “${attribution.outputName(output)}”${space ? ` (${space})` : ""} for instance ${instance}${method ? ` · method: ${method}` : ""}.`,
+    `Read from the bottom: base value ${formatNumber(layout.base)}, each bar adds its contribution, f(x) ${formatNumber(layout.output)} at the top.`,
+  ];
+  if (baseline) lines.push(`The base value is the ${baseline}.`);
+  if (method === "lime") lines.push("LIME weights belong to a local linear surrogate: they need not add up to the model's own output.");
+  caption.replaceChildren(...lines.map((line) => html("div", {}, line)));
+}
+
+export default { render };
