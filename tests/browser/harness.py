@@ -104,6 +104,20 @@ def stop_server(server: Server) -> None:
         server.process.kill()
 
 
+def wait_for_kernel(server: Server, notebook: str, timeout: float = 90.0) -> None:
+    """Wait until the page's kernel for ``notebook`` has started and reports idle (asked through the REST API):
+    JupyterLab silently drops a run request made before its kernel is attached."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(f"{server.url}/api/sessions?token={server.token}", timeout=5) as response:
+            sessions = json.load(response)
+        states = [s["kernel"]["execution_state"] for s in sessions if s.get("path", "").endswith(notebook)]
+        if "idle" in states:
+            return
+        time.sleep(0.3)
+    raise TimeoutError(f"no idle kernel for {notebook} after {timeout:.0f} s")
+
+
 def write_notebook(root: pathlib.Path, name: str, cells: list[str]) -> str:
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = KERNELSPEC
@@ -123,6 +137,7 @@ class NotebookPage:
         page.on("pageerror", lambda exc: self.errors.append(str(exc)))
         page.goto(server.page_url(notebook, app))
         page.wait_for_selector(f"{NOTEBOOK} .jp-Cell", timeout=90_000)
+        wait_for_kernel(server, notebook)
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
 
     def cell(self, index: int) -> Any:
@@ -139,14 +154,14 @@ class NotebookPage:
         }"""
         selector = f"{NOTEBOOK} .jp-Cell"
         # Right after a kernel starts, JupyterLab can drop a run request; a person would press again.
-        for attempt in range(3):
+        for attempt in range(4):
             cell.locator(".jp-InputArea-editor").click()
             self.page.keyboard.press("Shift+Enter")
             try:
                 self.page.wait_for_function(changed, arg=[selector, index, before, False], timeout=15_000)
                 break
             except Exception:
-                if attempt == 2:
+                if attempt == 3:
                     raise
         self.page.wait_for_function(changed, arg=[selector, index, before, True], timeout=timeout)
 

@@ -1,5 +1,5 @@
 // The frame every view draws into: toolbar, plot area, caption, error box and tooltip.
-import { html } from "./dom";
+import { type Disposer, html } from "./dom";
 
 export interface Frame {
   root: HTMLDivElement;
@@ -47,4 +47,41 @@ export function showTooltip(frame: Frame, lines: Array<[string, string]>, client
 
 export function hideTooltip(frame: Frame): void {
   frame.tooltip.hidden = true;
+}
+
+/**
+ * Tooltips for the items of an SVG chart, by mouse and by keyboard focus. `linesFor` maps the event target
+ * (or one of its ancestors) to tooltip lines, or null when the target is not an item.
+ */
+export function itemTooltips(
+  chart: Element,
+  frame: Frame,
+  disposer: Disposer,
+  linesFor: (target: EventTarget | null) => Array<[string, string]> | null,
+): void {
+  disposer.listen(chart, "pointermove", (event: PointerEvent) => {
+    const lines = linesFor(event.target);
+    if (lines) showTooltip(frame, lines, event.clientX, event.clientY);
+    else hideTooltip(frame);
+  });
+  disposer.listen(chart, "pointerleave", () => hideTooltip(frame));
+  disposer.listen(chart, "focusin", (event: FocusEvent) => {
+    const lines = linesFor(event.target);
+    const box = (event.target as Element).getBoundingClientRect();
+    if (lines) showTooltip(frame, lines, box.left + box.width / 2, box.bottom);
+  });
+  disposer.listen(chart, "focusout", () => hideTooltip(frame));
+}
+
+/** Redraw when the plot area changes width (the notebook resized, a sidebar opened). */
+export function redrawOnResize(frame: Frame, draw: () => void, disposer: Disposer): void {
+  let lastWidth = 0;
+  const resize = new ResizeObserver(() => {
+    if (frame.plot.clientWidth !== lastWidth) {
+      lastWidth = frame.plot.clientWidth;
+      draw();
+    }
+  });
+  resize.observe(frame.plot);
+  disposer.add(() => resize.disconnect());
 }

@@ -7,7 +7,7 @@ import { divergingRamp, parseColor, robustRange } from "../lib/colors";
 import { outputPicker } from "../lib/controls";
 import { Disposer, html, svg } from "../lib/dom";
 import { formatNumber, formatSigned } from "../lib/format";
-import { createFrame, hideTooltip, showError, showTooltip } from "../lib/frame";
+import { createFrame, hideTooltip, redrawOnResize, showError, showTooltip } from "../lib/frame";
 import { setTrait, watch } from "../lib/model";
 import { linearScale, niceTicks } from "../lib/scale";
 
@@ -237,15 +237,7 @@ function render({ model, el }: RenderProps<BeeswarmTraits>): () => void {
       showError(frame, `Beeswarm could not draw: ${error instanceof Error ? error.message : String(error)}`);
     }
   }, disposer);
-  let lastWidth = 0;
-  const resize = new ResizeObserver(() => {
-    if (frame.plot.clientWidth !== lastWidth) {
-      lastWidth = frame.plot.clientWidth;
-      draw();
-    }
-  });
-  resize.observe(frame.plot);
-  disposer.add(() => resize.disconnect());
+  redrawOnResize(frame, draw, disposer);
   draw();
   return () => {
     disposer.dispose();

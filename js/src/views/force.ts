@@ -5,7 +5,7 @@ import { instanceStepper, outputPicker } from "../lib/controls";
 import { Disposer, html, svg } from "../lib/dom";
 import { chevron, type ForceLayout, type ForceSegment, forceLayout } from "../lib/force-layout";
 import { formatNumber, formatSigned } from "../lib/format";
-import { createFrame, type Frame, hideTooltip, showError, showTooltip } from "../lib/frame";
+import { createFrame, type Frame, hideTooltip, itemTooltips, redrawOnResize, showError } from "../lib/frame";
 import { watch } from "../lib/model";
 import { linearScale, niceTicks } from "../lib/scale";
 
@@ -52,43 +52,20 @@ function render({ model, el }: RenderProps<AttributionTraits>): () => void {
     }
   };
 
-  const segmentAt = (target: EventTarget | null): ForceSegment | undefined => {
+  itemTooltips(chart, frame, disposer, (target) => {
     const node = target instanceof Element ? target.closest("[data-feature]") : null;
-    if (!node || !current) return undefined;
+    if (!node || !current || !attribution) return null;
     const feature = Number(node.getAttribute("data-feature"));
-    return [...current.layout.positive, ...current.layout.negative].find((s) => s.feature === feature);
-  };
-  const tooltipFor = (segment: ForceSegment, x: number, y: number) => {
-    if (!attribution || !current) return;
-    showTooltip(frame, tooltipLines(segment, attribution, current.instance), x, y);
-  };
-  disposer.listen(chart, "pointermove", (event: PointerEvent) => {
-    const segment = segmentAt(event.target);
-    if (segment) tooltipFor(segment, event.clientX, event.clientY);
-    else hideTooltip(frame);
+    const segment = [...current.layout.positive, ...current.layout.negative].find((s) => s.feature === feature);
+    return segment ? tooltipLines(segment, attribution, current.instance) : null;
   });
-  disposer.listen(chart, "pointerleave", () => hideTooltip(frame));
-  disposer.listen(chart, "focusin", (event: FocusEvent) => {
-    const segment = segmentAt(event.target);
-    const box = (event.target as Element).getBoundingClientRect();
-    if (segment) tooltipFor(segment, box.left + box.width / 2, box.bottom);
-  });
-  disposer.listen(chart, "focusout", () => hideTooltip(frame));
 
   watch(model, ATTRIBUTION_ARRAYS, () => {
     attribution = null;
     draw();
   }, disposer);
   watch(model, [...ATTRIBUTION_TEXT, "instance", "output", "error"], draw, disposer);
-  let lastWidth = 0;
-  const resize = new ResizeObserver(() => {
-    if (frame.plot.clientWidth !== lastWidth) {
-      lastWidth = frame.plot.clientWidth;
-      draw();
-    }
-  });
-  resize.observe(frame.plot);
-  disposer.add(() => resize.disconnect());
+  redrawOnResize(frame, draw, disposer);
   draw();
   return () => {
     disposer.dispose();

@@ -5,7 +5,7 @@ import { instanceStepper, outputPicker } from "../lib/controls";
 import { Disposer, html, svg } from "../lib/dom";
 import { chevron } from "../lib/force-layout";
 import { formatNumber, formatSigned } from "../lib/format";
-import { createFrame, type Frame, hideTooltip, showError, showTooltip } from "../lib/frame";
+import { createFrame, type Frame, hideTooltip, itemTooltips, redrawOnResize, showError } from "../lib/frame";
 import { watch } from "../lib/model";
 import { linearScale, niceTicks } from "../lib/scale";
 import { type WaterfallLayout, type WaterfallRow, waterfallLayout } from "../lib/waterfall-layout";
@@ -51,12 +51,10 @@ function render({ model, el }: RenderProps<WaterfallTraits>): () => void {
     }
   };
 
-  const rowAt = (target: EventTarget | null): WaterfallRow | undefined => {
+  itemTooltips(chart, frame, disposer, (target) => {
     const node = target instanceof Element ? target.closest("[data-row]") : null;
-    return node && current ? current.layout.rows[Number(node.getAttribute("data-row"))] : undefined;
-  };
-  const tooltip = (row: WaterfallRow, x: number, y: number) => {
-    if (!attribution || !current) return;
+    const row = node && current ? current.layout.rows[Number(node.getAttribute("data-row"))] : undefined;
+    if (!row || !attribution || !current) return null;
     const instance = current.instance;
     const lines: Array<[string, string]> = [];
     if (row.features.length === 1) {
@@ -70,35 +68,15 @@ function render({ model, el }: RenderProps<WaterfallTraits>): () => void {
       lines.push(["features", `${row.features.length} others, summed`]);
     }
     lines.push(["contribution", formatSigned(row.contribution, 4)], ["running total", `${formatNumber(row.from, 4)} → ${formatNumber(row.to, 4)}`]);
-    showTooltip(frame, lines, x, y);
-  };
-  disposer.listen(chart, "pointermove", (event: PointerEvent) => {
-    const row = rowAt(event.target);
-    if (row) tooltip(row, event.clientX, event.clientY);
-    else hideTooltip(frame);
+    return lines;
   });
-  disposer.listen(chart, "pointerleave", () => hideTooltip(frame));
-  disposer.listen(chart, "focusin", (event: FocusEvent) => {
-    const row = rowAt(event.target);
-    const box = (event.target as Element).getBoundingClientRect();
-    if (row) tooltip(row, box.left + box.width / 2, box.bottom);
-  });
-  disposer.listen(chart, "focusout", () => hideTooltip(frame));
 
   watch(model, ATTRIBUTION_ARRAYS, () => {
     attribution = null;
     draw();
   }, disposer);
   watch(model, [...ATTRIBUTION_TEXT, "instance", "output", "max_display", "error"], draw, disposer);
-  let lastWidth = 0;
-  const resize = new ResizeObserver(() => {
-    if (frame.plot.clientWidth !== lastWidth) {
-      lastWidth = frame.plot.clientWidth;
-      draw();
-    }
-  });
-  resize.observe(frame.plot);
-  disposer.add(() => resize.disconnect());
+  redrawOnResize(frame, draw, disposer);
   draw();
   return () => {
     disposer.dispose();
