@@ -20,15 +20,30 @@ _LAZY = {
     "ForcePlot": "interpretwidgets.widgets.force",
     "Waterfall": "interpretwidgets.widgets.waterfall",
     "Beeswarm": "interpretwidgets.widgets.beeswarm",
+    "StackedForce": "interpretwidgets.widgets.stacked",
+    "DependencePlot": "interpretwidgets.widgets.dependence",
+    "TabularExplorer": "interpretwidgets.widgets.explorers",
 }
 
-__all__ = ["Attribution", "Beeswarm", "ForcePlot", "Waterfall", "explain_tabular"]
+__all__ = [
+    "Attribution",
+    "Beeswarm",
+    "DependencePlot",
+    "ForcePlot",
+    "StackedForce",
+    "TabularExplorer",
+    "Waterfall",
+    "explain_tabular",
+]
 
 if TYPE_CHECKING:
     from .explanation import Attribution
     from .kernels.tabular import explain_tabular
     from .widgets.beeswarm import Beeswarm
+    from .widgets.dependence import DependencePlot
+    from .widgets.explorers import TabularExplorer
     from .widgets.force import ForcePlot
+    from .widgets.stacked import StackedForce
     from .widgets.waterfall import Waterfall
 
 

@@ -121,16 +121,13 @@ def _check_int32(arr: np.ndarray) -> None:
         raise ValueError(f"int32 holds {_INT32.min}..{_INT32.max}; received values up to {arr.max()}")
 
 
-def array_to_json(value: np.ndarray | None, widget: object) -> dict[str, Any] | None:
-    """ipywidgets ``to_json`` hook: send an array trait as float32 bytes (``None`` stays ``None``)."""
-    del widget
-    return None if value is None else encode(value, "float32")
+def serializers(dtype: WireDType = "float32") -> dict[str, Any]:
+    """ipywidgets ``to_json``/``from_json`` hooks that send an array trait as ``dtype`` bytes (``None`` stays)."""
 
+    def to_json(value: np.ndarray | None, widget: object) -> dict[str, Any] | None:
+        return None if value is None else encode(value, dtype)
 
-def array_from_json(value: dict[str, Any] | None, widget: object) -> np.ndarray | None:
-    """ipywidgets ``from_json`` hook, the inverse of :func:`array_to_json`."""
-    del widget
-    return None if value is None else decode(value)
+    def from_json(value: dict[str, Any] | None, widget: object) -> np.ndarray | None:
+        return None if value is None else decode(value)
 
-
-array_serialization = {"to_json": array_to_json, "from_json": array_from_json}
+    return {"to_json": to_json, "from_json": from_json}

@@ -9,7 +9,7 @@ import anywidget
 import numpy as np
 import traitlets
 
-from .._transfer import array_serialization
+from .._transfer import WireDType, serializers
 from ..explanation import check_index
 
 STATIC = pathlib.Path(__file__).resolve().parent.parent / "static"
@@ -26,9 +26,18 @@ def static_file(name: str) -> pathlib.Path:
     return path
 
 
-def array_trait() -> traitlets.TraitType:
-    """A synced numpy trait that travels as float32 bytes (see ``_transfer``)."""
-    return traitlets.Instance(np.ndarray, allow_none=True).tag(sync=True, **array_serialization)
+def array_trait(dtype: WireDType = "float32") -> traitlets.TraitType:
+    """A synced numpy trait that travels as ``dtype`` bytes (see ``_transfer``)."""
+    return traitlets.Instance(np.ndarray, allow_none=True).tag(sync=True, **serializers(dtype))
+
+
+def check_keywords(owner: str, kwargs: dict[str, Any], valid: list[str]) -> None:
+    """``TypeError`` naming the unknown keyword arguments and listing the valid ones."""
+    unknown = sorted(set(kwargs) - set(valid))
+    if unknown:
+        raise TypeError(
+            f"{owner} got unexpected keyword argument(s) {', '.join(unknown)}; valid keywords are: {', '.join(valid)}"
+        )
 
 
 class InvalidValue(traitlets.TraitError, ValueError):
@@ -58,13 +67,7 @@ class ViewWidget(anywidget.AnyWidget):
     error = traitlets.Unicode("", help="A message the view shows in place of the plot.").tag(sync=True)
 
     def __init__(self, **kwargs: Any) -> None:
-        valid = self.valid_keywords()
-        unknown = sorted(set(kwargs) - set(valid))
-        if unknown:
-            raise TypeError(
-                f"{type(self).__name__} got unexpected keyword argument(s) {', '.join(unknown)}; "
-                f"valid keywords are: {', '.join(valid)}"
-            )
+        check_keywords(type(self).__name__, kwargs, self.valid_keywords())
         super().__init__(**kwargs)
 
     @classmethod

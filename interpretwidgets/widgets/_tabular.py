@@ -30,6 +30,7 @@ class TabularView(ViewWidget):
     baseline = traitlets.Unicode("").tag(sync=True)
     instance = traitlets.Int(0, help="The selected instance (row).").tag(sync=True)
     output = traitlets.Int(0, help="The selected output (class).").tag(sync=True)
+    feature = traitlets.Int(0, help="The selected feature (column).").tag(sync=True)
 
     def __init__(self, attribution: Attribution, instance: int = 0, output: int = 0, **kwargs: Any) -> None:
         check_tabular(attribution, type(self).__name__)
@@ -49,6 +50,7 @@ class TabularView(ViewWidget):
             self._attribution = attribution
             self.instance = min(self.instance, attribution.n_instances - 1)
             self.output = min(self.output, attribution.n_outputs - 1)
+            self.feature = min(self.feature, attribution.n_features - 1)
             self.set_trait("error", "")
             for name, value in attribution_traits(attribution).items():
                 self.set_trait(name, value)
@@ -60,6 +62,10 @@ class TabularView(ViewWidget):
     @traitlets.validate("output")
     def _valid_output(self, proposal: dict[str, Any]) -> int:
         return valid_index("output", proposal["value"], self._attribution.n_outputs)
+
+    @traitlets.validate("feature")
+    def _valid_feature(self, proposal: dict[str, Any]) -> int:
+        return valid_index("feature", proposal["value"], self._attribution.n_features)
 
 
 def check_tabular(attribution: Any, view: str) -> None:

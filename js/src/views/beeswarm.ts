@@ -13,6 +13,7 @@ import { linearScale, niceTicks } from "../lib/scale";
 
 interface BeeswarmTraits extends AttributionTraits {
   max_display: number;
+  feature: number;
 }
 
 const LABEL_W = 210;
@@ -215,7 +216,9 @@ function render({ model, el }: RenderProps<BeeswarmTraits>): () => void {
   disposer.listen(canvas, "pointerleave", () => hideTooltip(frame));
   disposer.listen(canvas, "click", (event: MouseEvent) => {
     const hit = pointAt(event);
-    if (hit) setTrait(model, "instance", hit.instance);
+    if (!hit) return;
+    model.set("feature", hit.feature);
+    setTrait(model, "instance", hit.instance);
   });
   disposer.listen(canvas, "keydown", (event: KeyboardEvent) => {
     if (!attribution || (event.key !== "ArrowRight" && event.key !== "ArrowLeft")) return;

@@ -6,12 +6,13 @@ import { Disposer, html, svg } from "../lib/dom";
 import { chevron } from "../lib/force-layout";
 import { formatNumber, formatSigned } from "../lib/format";
 import { createFrame, type Frame, hideTooltip, itemTooltips, redrawOnResize, showError } from "../lib/frame";
-import { watch } from "../lib/model";
+import { setTrait, watch } from "../lib/model";
 import { linearScale, niceTicks } from "../lib/scale";
 import { type WaterfallLayout, type WaterfallRow, waterfallLayout } from "../lib/waterfall-layout";
 
 interface WaterfallTraits extends AttributionTraits {
   max_display: number;
+  feature: number;
 }
 
 const ROW_H = 26;
@@ -71,6 +72,10 @@ function render({ model, el }: RenderProps<WaterfallTraits>): () => void {
     return lines;
   });
 
+  disposer.listen(chart, "click", (event: MouseEvent) => {
+    const node = event.target instanceof Element ? event.target.closest("[data-feature]") : null;
+    if (node) setTrait(model, "feature", Number(node.getAttribute("data-feature")));
+  });
   watch(model, ATTRIBUTION_ARRAYS, () => {
     attribution = null;
     draw();
