@@ -1,14 +1,15 @@
 // Beeswarm: every instance's contribution for every feature, one row per feature, coloured by feature value.
 // Canvas for the points (it must stay fast at 100k rows), SVG for text, DOM for the tooltip.
 import type { RenderProps } from "@anywidget/types";
-import { ATTRIBUTION_ARRAYS, ATTRIBUTION_TEXT, type AttributionTraits, TabularAttribution } from "../lib/attribution";
+import type { AttributionTraits, TabularAttribution } from "../lib/attribution";
+import { attributionView } from "../lib/attribution-view";
 import { featureOrder, PointGrid, swarmOffsets } from "../lib/beeswarm-layout";
 import { divergingRamp, parseColor, robustRange } from "../lib/colors";
 import { outputPicker } from "../lib/controls";
 import { Disposer, html, svg } from "../lib/dom";
 import { formatNumber, formatSigned } from "../lib/format";
-import { createFrame, hideTooltip, redrawOnResize, showError, showTooltip } from "../lib/frame";
-import { setTrait, watch } from "../lib/model";
+import { createFrame, hideTooltip, showTooltip } from "../lib/frame";
+import { setTrait } from "../lib/model";
 import { linearScale, niceTicks } from "../lib/scale";
 
 interface BeeswarmTraits extends AttributionTraits {
@@ -43,7 +44,6 @@ function render({ model, el }: RenderProps<BeeswarmTraits>): () => void {
   const overlay = svg("svg", { class: "iw-overlay" });
   stage.append(canvas, overlay);
   frame.plot.append(stage);
-  let attribution: TabularAttribution | null = null;
   let layout: Layout | null = null;
 
   const computeLayout = (a: TabularAttribution, output: number): Layout => {
@@ -88,8 +88,8 @@ function render({ model, el }: RenderProps<BeeswarmTraits>): () => void {
     return { rows, rowHeight, width, height, xs, ys, bucket, grid: new PointGrid(xs, ys), x };
   };
 
-  const paint = () => {
-    if (!attribution || !layout) return;
+  const paint = (attribution: TabularAttribution) => {
+    if (!layout) return;
     const { width, height, xs, ys, bucket } = layout;
     const ratio = window.devicePixelRatio || 1;
     canvas.width = Math.round(width * ratio);
@@ -173,25 +173,9 @@ function render({ model, el }: RenderProps<BeeswarmTraits>): () => void {
     );
   };
 
-  const draw = () => {
-    hideTooltip(frame);
-    try {
-      const message = model.get("error");
-      if (message) return showError(frame, message);
-      attribution ??= new TabularAttribution(model);
-      const output = model.get("output");
-      updatePicker();
-      attribution.check(0, output);
-      layout = computeLayout(attribution, output);
-      showError(frame, null);
-      drawText(attribution, layout, output);
-      paint();
-    } catch (error) {
-      showError(frame, `Beeswarm could not draw: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  };
 
   const pointAt = (event: PointerEvent | MouseEvent): { instance: number; feature: number } | null => {
+    const attribution = attributionNow();
     if (!layout || !attribution) return null;
     const box = canvas.getBoundingClientRect();
     const p = layout.grid.nearest(event.clientX - box.left, event.clientY - box.top);
@@ -201,6 +185,7 @@ function render({ model, el }: RenderProps<BeeswarmTraits>): () => void {
   };
   disposer.listen(canvas, "pointermove", (event: PointerEvent) => {
     const hit = pointAt(event);
+    const attribution = attributionNow();
     if (!hit || !attribution) {
       canvas.style.cursor = "default";
       return hideTooltip(frame);
@@ -221,6 +206,7 @@ function render({ model, el }: RenderProps<BeeswarmTraits>): () => void {
     setTrait(model, "instance", hit.instance);
   });
   disposer.listen(canvas, "keydown", (event: KeyboardEvent) => {
+    const attribution = attributionNow();
     if (!attribution || (event.key !== "ArrowRight" && event.key !== "ArrowLeft")) return;
     const step = event.key === "ArrowRight" ? 1 : -1;
     const next = Math.min(attribution.nInstances - 1, Math.max(0, model.get("instance") + step));
@@ -228,20 +214,20 @@ function render({ model, el }: RenderProps<BeeswarmTraits>): () => void {
     event.preventDefault();
   });
 
-  watch(model, ATTRIBUTION_ARRAYS, () => {
-    attribution = null;
-    draw();
-  }, disposer);
-  watch(model, [...ATTRIBUTION_TEXT, "output", "max_display", "error"], draw, disposer);
-  watch(model, ["instance"], () => {
-    try {
-      paint();
-    } catch (error) {
-      showError(frame, `Beeswarm could not draw: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }, disposer);
-  redrawOnResize(frame, draw, disposer);
-  draw();
+  const attributionNow = attributionView(model, frame, disposer, {
+    name: "Beeswarm",
+    redrawOn: ["output", "max_display"],
+    draw(attribution) {
+      const output = model.get("output");
+      updatePicker();
+      attribution.check(0, output);
+      layout = computeLayout(attribution, output);
+      drawText(attribution, layout, output);
+      paint(attribution);
+    },
+    repaintOn: ["instance"],
+    repaint: (attribution) => paint(attribution),
+  });
   return () => {
     disposer.dispose();
     el.replaceChildren();

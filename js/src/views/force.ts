@@ -1,12 +1,12 @@
 // ForcePlot: base value → output value, features stacked as pushes up (warm) and down (cool).
 import type { RenderProps } from "@anywidget/types";
-import { ATTRIBUTION_ARRAYS, ATTRIBUTION_TEXT, type AttributionTraits, TabularAttribution } from "../lib/attribution";
+import type { AttributionTraits, TabularAttribution } from "../lib/attribution";
+import { attributionView } from "../lib/attribution-view";
 import { instanceStepper, outputPicker } from "../lib/controls";
 import { Disposer, html, svg } from "../lib/dom";
 import { chevron, type ForceLayout, type ForceSegment, forceLayout } from "../lib/force-layout";
 import { formatNumber, formatSigned } from "../lib/format";
-import { createFrame, type Frame, hideTooltip, itemTooltips, redrawOnResize, showError } from "../lib/frame";
-import { watch } from "../lib/model";
+import { createFrame, type Frame, itemTooltips } from "../lib/frame";
 import { linearScale, niceTicks } from "../lib/scale";
 
 type Model = RenderProps<AttributionTraits>["model"];
@@ -25,18 +25,11 @@ function render({ model, el }: RenderProps<AttributionTraits>): () => void {
   const updatePicker = outputPicker(frame.toolbar, model, disposer);
   const chart = svg("svg", { class: "iw-force-svg", role: "img", height: HEIGHT });
   frame.plot.append(chart);
-  let attribution: TabularAttribution | null = null;
   let current: { layout: ForceLayout; instance: number } | null = null;
-
-  const draw = () => {
-    hideTooltip(frame);
-    try {
-      const message = model.get("error");
-      if (message) {
-        showError(frame, message);
-        return;
-      }
-      attribution ??= new TabularAttribution(model);
+  const attributionNow = attributionView(model, frame, disposer, {
+    name: "ForcePlot",
+    redrawOn: ["instance", "output"],
+    draw(attribution) {
       const instance = model.get("instance");
       const output = model.get("output");
       updateStepper(attribution.nInstances);
@@ -44,29 +37,20 @@ function render({ model, el }: RenderProps<AttributionTraits>): () => void {
       attribution.check(instance, output);
       const layout = forceLayout(attribution.contributions(instance, output), attribution.baseValue(instance, output));
       current = { layout, instance };
-      showError(frame, null);
       drawChart(chart, frame, layout, attribution, instance);
       describe(frame, layout, model, attribution, instance, output);
-    } catch (error) {
-      showError(frame, `ForcePlot could not draw: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  };
+    },
+  });
 
   itemTooltips(chart, frame, disposer, (target) => {
     const node = target instanceof Element ? target.closest("[data-feature]") : null;
+    const attribution = attributionNow();
     if (!node || !current || !attribution) return null;
     const feature = Number(node.getAttribute("data-feature"));
     const segment = [...current.layout.positive, ...current.layout.negative].find((s) => s.feature === feature);
     return segment ? tooltipLines(segment, attribution, current.instance) : null;
   });
 
-  watch(model, ATTRIBUTION_ARRAYS, () => {
-    attribution = null;
-    draw();
-  }, disposer);
-  watch(model, [...ATTRIBUTION_TEXT, "instance", "output", "error"], draw, disposer);
-  redrawOnResize(frame, draw, disposer);
-  draw();
   return () => {
     disposer.dispose();
     el.replaceChildren();

@@ -1,12 +1,13 @@
 // StackedForce: every instance's force plot rotated upright and set side by side; canvas, binned per pixel.
 import type { RenderProps } from "@anywidget/types";
-import { ATTRIBUTION_ARRAYS, ATTRIBUTION_TEXT, type AttributionTraits, TabularAttribution } from "../lib/attribution";
+import type { AttributionTraits, TabularAttribution } from "../lib/attribution";
+import { attributionView } from "../lib/attribution-view";
 import { type ArrayPayload, decodeOptional } from "../lib/codecs";
 import { outputPicker } from "../lib/controls";
 import { Disposer, html, svg } from "../lib/dom";
 import { formatNumber, formatSigned } from "../lib/format";
-import { createFrame, hideTooltip, redrawOnResize, showError, showTooltip } from "../lib/frame";
-import { setTrait, watch } from "../lib/model";
+import { createFrame, hideTooltip, showTooltip } from "../lib/frame";
+import { setTrait } from "../lib/model";
 import { linearScale, niceTicks } from "../lib/scale";
 import { binColumns, type Ordering, orderInstances } from "../lib/stacked-layout";
 
@@ -52,7 +53,6 @@ function render({ model, el }: RenderProps<StackedTraits>): () => void {
   const crosshair = svg("line", { class: "iw-crosshair", y1: TOP, y2: HEIGHT - AXIS_H, visibility: "hidden" });
   stage.append(canvas, overlay);
   frame.plot.append(stage);
-  let attribution: TabularAttribution | null = null;
   let geometry: Geometry | null = null;
 
   const compute = (a: TabularAttribution, output: number): Geometry => {
@@ -112,7 +112,7 @@ function render({ model, el }: RenderProps<StackedTraits>): () => void {
   };
 
   const paint = () => {
-    if (!attribution || !geometry) return;
+    if (!geometry) return;
     const g = geometry;
     const ratio = window.devicePixelRatio || 1;
     canvas.width = Math.round(g.width * ratio);
@@ -216,23 +216,6 @@ function render({ model, el }: RenderProps<StackedTraits>): () => void {
     orderSelect.value = ordering;
   };
 
-  const draw = () => {
-    hideTooltip(frame);
-    try {
-      const message = model.get("error");
-      if (message) return showError(frame, message);
-      attribution ??= new TabularAttribution(model);
-      const output = model.get("output");
-      updatePicker();
-      attribution.check(0, output);
-      geometry = compute(attribution, output);
-      showError(frame, null);
-      drawText(attribution, geometry, output);
-      paint();
-    } catch (error) {
-      showError(frame, `StackedForce could not draw: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  };
 
   const binAt = (event: MouseEvent): number => {
     if (!geometry) return -1;
@@ -250,6 +233,7 @@ function render({ model, el }: RenderProps<StackedTraits>): () => void {
   };
   disposer.listen(canvas, "pointermove", (event: PointerEvent) => {
     const b = binAt(event);
+    const attribution = attributionNow();
     if (b < 0 || !geometry || !attribution) {
       crosshair.setAttribute("visibility", "hidden");
       return hideTooltip(frame);
@@ -276,20 +260,20 @@ function render({ model, el }: RenderProps<StackedTraits>): () => void {
     if (b >= 0) setTrait(model, "instance", instanceIn(b, event));
   });
 
-  watch(model, ATTRIBUTION_ARRAYS, () => {
-    attribution = null;
-    draw();
-  }, disposer);
-  watch(model, [...ATTRIBUTION_TEXT, "output", "ordering", "feature", "similarity_order", "error"], draw, disposer);
-  watch(model, ["instance"], () => {
-    try {
+  const attributionNow = attributionView(model, frame, disposer, {
+    name: "StackedForce",
+    redrawOn: ["output", "ordering", "feature", "similarity_order"],
+    draw(attribution) {
+      const output = model.get("output");
+      updatePicker();
+      attribution.check(0, output);
+      geometry = compute(attribution, output);
+      drawText(attribution, geometry, output);
       paint();
-    } catch (error) {
-      showError(frame, `StackedForce could not draw: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }, disposer);
-  redrawOnResize(frame, draw, disposer);
-  draw();
+    },
+    repaintOn: ["instance"],
+    repaint: () => paint(),
+  });
   return () => {
     disposer.dispose();
     el.replaceChildren();

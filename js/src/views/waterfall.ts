@@ -1,12 +1,13 @@
 // Waterfall: one instance's contributions as sorted bars, base value at the bottom, f(x) at the top.
 import type { RenderProps } from "@anywidget/types";
-import { ATTRIBUTION_ARRAYS, ATTRIBUTION_TEXT, type AttributionTraits, TabularAttribution } from "../lib/attribution";
+import type { AttributionTraits, TabularAttribution } from "../lib/attribution";
+import { attributionView } from "../lib/attribution-view";
 import { instanceStepper, outputPicker } from "../lib/controls";
 import { Disposer, html, svg } from "../lib/dom";
 import { chevron } from "../lib/force-layout";
 import { formatNumber, formatSigned } from "../lib/format";
-import { createFrame, type Frame, hideTooltip, itemTooltips, redrawOnResize, showError } from "../lib/frame";
-import { setTrait, watch } from "../lib/model";
+import { createFrame, type Frame, itemTooltips } from "../lib/frame";
+import { setTrait } from "../lib/model";
 import { linearScale, niceTicks } from "../lib/scale";
 import { type WaterfallLayout, type WaterfallRow, waterfallLayout } from "../lib/waterfall-layout";
 
@@ -28,15 +29,11 @@ function render({ model, el }: RenderProps<WaterfallTraits>): () => void {
   const updatePicker = outputPicker(frame.toolbar, model, disposer);
   const chart = svg("svg", { class: "iw-waterfall-svg", role: "img" });
   frame.plot.append(chart);
-  let attribution: TabularAttribution | null = null;
   let current: { layout: WaterfallLayout; instance: number } | null = null;
-
-  const draw = () => {
-    hideTooltip(frame);
-    try {
-      const message = model.get("error");
-      if (message) return showError(frame, message);
-      attribution ??= new TabularAttribution(model);
+  const attributionNow = attributionView(model, frame, disposer, {
+    name: "Waterfall",
+    redrawOn: ["instance", "output", "max_display"],
+    draw(attribution) {
       const instance = model.get("instance");
       const output = model.get("output");
       updateStepper(attribution.nInstances);
@@ -44,17 +41,15 @@ function render({ model, el }: RenderProps<WaterfallTraits>): () => void {
       attribution.check(instance, output);
       const layout = waterfallLayout(attribution.contributions(instance, output), attribution.baseValue(instance, output), model.get("max_display"));
       current = { layout, instance };
-      showError(frame, null);
       drawChart(chart, frame, layout, attribution, instance);
       describe(frame, layout, model, attribution, instance, output);
-    } catch (error) {
-      showError(frame, `Waterfall could not draw: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  };
+    },
+  });
 
   itemTooltips(chart, frame, disposer, (target) => {
     const node = target instanceof Element ? target.closest("[data-row]") : null;
     const row = node && current ? current.layout.rows[Number(node.getAttribute("data-row"))] : undefined;
+    const attribution = attributionNow();
     if (!row || !attribution || !current) return null;
     const instance = current.instance;
     const lines: Array<[string, string]> = [];
@@ -76,13 +71,6 @@ function render({ model, el }: RenderProps<WaterfallTraits>): () => void {
     const node = event.target instanceof Element ? event.target.closest("[data-feature]") : null;
     if (node) setTrait(model, "feature", Number(node.getAttribute("data-feature")));
   });
-  watch(model, ATTRIBUTION_ARRAYS, () => {
-    attribution = null;
-    draw();
-  }, disposer);
-  watch(model, [...ATTRIBUTION_TEXT, "instance", "output", "max_display", "error"], draw, disposer);
-  redrawOnResize(frame, draw, disposer);
-  draw();
   return () => {
     disposer.dispose();
     el.replaceChildren();
