@@ -171,7 +171,7 @@ def test_gradient_shap_matches_captum_with_the_same_seed(net_and_data):
     assert a.convergence_delta.shape == (8, 2)
 
 
-@pytest.mark.parametrize("method", ["deep", "integrated_gradients", "gradient_shap"])
+@pytest.mark.parametrize("method", ["deep", "integrated_gradients", "gradient_shap", "permutation", "kernel"])
 def test_torch_kernels_return_the_model_as_they_found_it(net_and_data, method):
     net, X = net_and_data
     net.train()  # lent in train mode, with a frozen layer, a stale gradient and a hook of the user's
@@ -183,7 +183,8 @@ def test_torch_kernels_return_the_model_as_they_found_it(net_and_data, method):
     hooks = [(len(m._forward_hooks), len(m._forward_pre_hooks), len(m._backward_hooks)) for m in net.modules()]
     attributes = [set(vars(m)) for m in net.modules()]
     try:
-        iw.explain_tabular(net, X[:4], method=method, background=X[::50], n_samples=8)
+        budget = {"permutation": 100, "kernel": 100}.get(method, 8)
+        iw.explain_tabular(net, X[:4], method=method, background=X[::50], n_samples=budget)
         assert net.training and all(m.training for m in net.modules())
         assert not net[0].weight.requires_grad and net[0].bias.requires_grad
         assert torch.equal(net[2].weight.grad, torch.ones_like(net[2].weight)) and net[0].bias.grad is None

@@ -91,7 +91,9 @@ def _deep(model, forward, x, ref, n_outputs, progress):
     import torch
 
     module = model
-    if forward(ref[:1]).shape != model(ref[:1]).shape:  # DeepExplainer needs (n, k) outputs: add the axis
+    with torch.no_grad():
+        flat_output = forward(ref[:1]).shape != model(ref[:1]).shape
+    if flat_output:  # DeepExplainer needs (n, k) outputs: add the axis
         module = torch.nn.Sequential(model, torch.nn.Unflatten(0, (-1, 1)))
     try:
         explainer = shap.DeepExplainer(module, ref)

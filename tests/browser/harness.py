@@ -118,6 +118,18 @@ def wait_for_kernel(server: Server, notebook: str, timeout: float = 90.0) -> Non
     raise TimeoutError(f"no idle kernel for {notebook} after {timeout:.0f} s")
 
 
+def interrupt_kernel(server: Server, notebook: str) -> None:
+    """Interrupt the kernel of ``notebook`` (as Kernel → Interrupt would), e.g. after a cell ran out of time."""
+    with urllib.request.urlopen(f"{server.url}/api/sessions?token={server.token}", timeout=5) as response:
+        sessions = json.load(response)
+    for session in sessions:
+        if session.get("path", "").endswith(notebook):
+            request = urllib.request.Request(
+                f"{server.url}/api/kernels/{session['kernel']['id']}/interrupt?token={server.token}", method="POST"
+            )
+            urllib.request.urlopen(request, timeout=5).close()
+
+
 def write_notebook(root: pathlib.Path, name: str, cells: list[str]) -> str:
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = KERNELSPEC
@@ -132,6 +144,8 @@ class NotebookPage:
 
     def __init__(self, page: Any, server: Server, notebook: str, app: str = "lab") -> None:
         self.page = page
+        self.server = server
+        self.notebook = notebook
         self.app = app
         self.errors: list[str] = []
         page.on("pageerror", lambda exc: self.errors.append(str(exc)))
