@@ -167,3 +167,33 @@ def test_bad_value_from_a_linked_view_shows_in_the_view_and_the_kernel_lives(jup
         state["alive"] and state["instance"] == 3 and "received 42" in state["error"]
     )  # 3: jslink synced it at display
     nb.screenshot("force-plot-linked-error")
+
+
+def test_views_follow_the_dark_theme(jupyter, page):
+    settings = jupyter.root / ".settings" / "@jupyterlab" / "apputils-extension" / "themes.jupyterlab-settings"
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text('{"theme": "JupyterLab Dark"}')
+    try:
+        name = write_notebook(jupyter.root, "force-dark.ipynb", [SETUP.format(names="")])
+        nb = NotebookPage(page, jupyter, name)
+        page.wait_for_selector("body[data-jp-theme-light='false']", state="attached")
+        nb.run_cell(0)
+        page.wait_for_selector(".iw-force .iw-force-segment")
+        colours = page.evaluate(
+            """() => {
+                const root = document.querySelector('.iw-force');
+                const style = getComputedStyle(root);
+                const segment = getComputedStyle(root.querySelector('.iw-pos'));
+                return {positive: style.getPropertyValue('--iw-positive').trim(), fill: segment.fill,
+                        text: getComputedStyle(root.querySelector('.iw-force-output')).fill,
+                        background: style.backgroundColor};
+            }"""
+        )
+        assert colours["positive"] == "#ff8a3d" and colours["fill"] == "rgb(255, 138, 61)"
+        # light text on a dark background: the sum of the text's channels is well above the background's
+        text = sum(int(c) for c in re.findall(r"\d+", colours["text"])[:3])
+        background = sum(int(c) for c in re.findall(r"\d+", colours["background"])[:3])
+        assert text > background + 300, colours
+        nb.screenshot("force-plot-dark-theme")
+    finally:
+        settings.unlink()
