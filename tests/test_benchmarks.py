@@ -20,3 +20,10 @@ def test_tabular_views_benchmark_runs_and_reports_ratios(tmp_path):
         if row["anchor"] is not None:
             assert row["ratio"] == pytest.approx(row["ours"] / row["anchor"])
     assert {r["work"].split(",")[0] for r in rows} >= {"Beeswarm first paint (s) vs shap.plots.beeswarm to PNG"}
+
+
+def test_import_benchmark_runs(tmp_path):
+    from tests.benchmarks.bench_import import main
+
+    row = main(["--repeat", "1", "--out", str(tmp_path / "import.json")])
+    assert row["ours"] > 0 and row["anchor"] > 0 and row["ratio"] == pytest.approx(row["ours"] / row["anchor"])

@@ -109,6 +109,14 @@ def test_explorer_links_every_view(jupyter, page):
     nb.run_cell(1)
     assert nb.output_json(1)["instance"] == picked
 
+    # a click on a dot of the bqplot dependence plot selects that instance in Python and in every view
+    dot = page.locator(".bqplot .dot").nth(17)
+    dot.scroll_into_view_if_needed()
+    dot.click(force=True)
+    wait_all(page, "instance", 17)
+    nb.run_cell(1)
+    assert nb.output_json(1)["instance"] == nb.output_json(1)["dependence"] == 17
+
     assert page.locator(".iw-root img, .iw-root script").count() == 0
     assert page.locator("img[src='x']").count() == 0  # the bqplot dependence plot and the status line too
     assert page.evaluate("window.__pwned") is None and not dialogs
