@@ -118,14 +118,16 @@ def wait_for_kernel(server: Server, notebook: str, timeout: float = 90.0) -> Non
     raise TimeoutError(f"no idle kernel for {notebook} after {timeout:.0f} s")
 
 
-def interrupt_kernel(server: Server, notebook: str) -> None:
-    """Interrupt the kernel of ``notebook`` (as Kernel → Interrupt would), e.g. after a cell ran out of time."""
+def interrupt_kernel(server: Server, notebook: str, action: str = "interrupt") -> None:
+    """Interrupt (or, with ``action="restart"``, restart) the kernel of ``notebook``, as the Kernel menu would.
+
+    A library stuck in C code ignores an interrupt; a restart always frees the kernel."""
     with urllib.request.urlopen(f"{server.url}/api/sessions?token={server.token}", timeout=5) as response:
         sessions = json.load(response)
     for session in sessions:
         if session.get("path", "").endswith(notebook):
             request = urllib.request.Request(
-                f"{server.url}/api/kernels/{session['kernel']['id']}/interrupt?token={server.token}", method="POST"
+                f"{server.url}/api/kernels/{session['kernel']['id']}/{action}?token={server.token}", method="POST"
             )
             urllib.request.urlopen(request, timeout=5).close()
 
