@@ -8,8 +8,10 @@ import ipywidgets
 import traitlets
 
 from ..explanation import Attribution, check_index
-from ._base import check_keywords
+from ._base import check_keywords, valid_index
 from ._tabular import check_tabular
+
+__all__ = ["DependencePlot"]
 
 _LAYOUT_KEYWORDS = ["layout"]
 
@@ -109,8 +111,6 @@ class DependencePlot(ipywidgets.VBox):
 
     @traitlets.validate("feature", "output", "instance")
     def _valid_index(self, proposal: dict[str, Any]) -> int:
-        from ._base import valid_index
-
         name = proposal["trait"].name
         sizes = {"feature": self._attribution.n_features, "output": self._attribution.n_outputs}
         return valid_index(name, proposal["value"], sizes.get(name, self._attribution.n_instances))
@@ -148,6 +148,3 @@ class DependencePlot(ipywidgets.VBox):
 
     def __repr__(self) -> str:
         return f"DependencePlot(attribution={self._attribution!r}, feature={self.feature}, output={self.output})"
-
-
-__all__ = ["DependencePlot"]

@@ -24,6 +24,14 @@ function asDataView(buffer: ArrayPayload["buffer"]): DataView {
   return new DataView(buffer);
 }
 
+/** Every browser in use is little-endian, like the wire; the check keeps a big-endian host correct (slow path). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** The view's bytes in a fresh, aligned ArrayBuffer: one memcpy, whatever the view's byteOffset. */
+function copyBytes(view: DataView): ArrayBuffer {
+  return view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength) as ArrayBuffer;
+}
+
 export function size(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
@@ -52,11 +60,13 @@ export function decode(payload: ArrayPayload): NdArray {
   }
   switch (dtype) {
     case "float32": {
+      if (LITTLE_ENDIAN) return { data: new Float32Array(copyBytes(view)), shape: [...shape] };
       const out = new Float32Array(n);
       for (let i = 0; i < n; i++) out[i] = view.getFloat32(4 * i, true);
       return { data: out, shape: [...shape] };
     }
     case "int32": {
+      if (LITTLE_ENDIAN) return { data: new Int32Array(copyBytes(view)), shape: [...shape] };
       const out = new Int32Array(n);
       for (let i = 0; i < n; i++) out[i] = view.getInt32(4 * i, true);
       return { data: out, shape: [...shape] };
