@@ -163,7 +163,10 @@ def run_size(browser: Any, server: Any, rows: int, features: int, shap_force_lim
         else:
             # shap orders the rows by complete-linkage clustering of a full pairwise-distance matrix
             result["shap_force_paint_s"] = None
-            result["shap_force_skipped"] = f"needs a {rows * (rows - 1) / 2 * 8 / 1e9:.0f} GB distance matrix"
+            result["shap_force_skipped"] = (
+                f"not run above --shap-force-limit: its clustering needs a {rows * (rows - 1) / 2 * 8 / 1e9:.1f} GB "
+                "distance matrix and super-quadratic time"
+            )
         return result
     finally:
         context.close()
