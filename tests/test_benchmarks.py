@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 import json
+import pathlib
+import subprocess
+import sys
 
 import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.browser
 def test_tabular_views_benchmark_runs_and_reports_ratios(tmp_path):
-    from tests.benchmarks.bench_tabular_views import main
-
+    # its own process: the benchmark drives its own Playwright, which cannot nest in this session's
     out = tmp_path / "tabular_views.json"
-    rows = main(["--rows", "200", "--features", "6", "--timeout", "180", "--out", str(out)])
-    saved = json.loads(out.read_text())
-    assert saved["table"] == rows and len(rows) == 6
+    command = [sys.executable, "-m", "tests.benchmarks.bench_tabular_views", "--rows", "200", "--features", "6",
+               "--timeout", "180", "--out", str(out)]  # fmt: skip
+    printed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600, check=True).stdout
+    rows = json.loads(out.read_text())["table"]
+    assert len(rows) == 6 and "ratio" in printed
     for row in rows:
         assert row["ours"] is not None and row["ours"] > 0, row
         if row["anchor"] is not None:
             assert row["ratio"] == pytest.approx(row["ours"] / row["anchor"])
-    assert {r["work"].split(",")[0] for r in rows} >= {"Beeswarm first paint (s) vs shap.plots.beeswarm to PNG"}
+    assert rows[0]["work"] == "Beeswarm first paint (s) vs shap.plots.beeswarm to PNG"
 
 
 def test_import_benchmark_runs(tmp_path):
