@@ -196,3 +196,21 @@ class NotebookPage:
         path = OUTPUT_DIR / f"{name}.png"
         self.page.screenshot(path=str(path), full_page=True)
         return path
+
+
+def click_a_beeswarm_point(page: Any, scope: str = ".iw-beeswarm") -> int:
+    """Sweep the pointer along the beeswarm's top row until its tooltip names a point, as a person would, click
+    there, and return the instance the tooltip named."""
+    swarm = page.locator(scope).first
+    box = swarm.locator("canvas").bounding_box()
+    y = box["y"] + float(swarm.get_attribute("data-first-row-y"))
+    left, right = float(swarm.get_attribute("data-plot-left")), float(swarm.get_attribute("data-plot-right"))
+    tooltip = swarm.locator(".iw-tooltip")
+    for step in range(1, 80):
+        x = box["x"] + left + (right - left) * step / 80
+        page.mouse.move(x, y)
+        if tooltip.is_visible():
+            instance = int(tooltip.inner_text().split("instance")[1].split()[0])
+            page.mouse.click(x, y)
+            return instance
+    raise AssertionError("no beeswarm point under the pointer along the top row")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from .harness import NotebookPage, write_notebook
+from .harness import NotebookPage, click_a_beeswarm_point, write_notebook
 
 SETUP = """
 import json
@@ -52,19 +52,7 @@ def test_explorer_links_every_view(jupyter, page):
         page.wait_for_selector(selector)
     assert page.locator(".iw-waterfall").count() == 2  # the method's own and LIME's
 
-    # click a point of the beeswarm's top row
-    swarm = page.locator(".iw-beeswarm")
-    box = swarm.locator("canvas").bounding_box()
-    y = box["y"] + float(swarm.get_attribute("data-first-row-y"))
-    left, right = float(swarm.get_attribute("data-plot-left")), float(swarm.get_attribute("data-plot-right"))
-    tooltip = swarm.locator(".iw-tooltip")
-    for step in range(1, 80):
-        x = box["x"] + left + (right - left) * step / 80
-        page.mouse.move(x, y)
-        if tooltip.is_visible():
-            break
-    hovered = int(tooltip.inner_text().split("instance")[1].split()[0])
-    page.mouse.click(x, y)
+    hovered = click_a_beeswarm_point(page)
     wait_all(page, "instance", hovered)
     nb.run_cell(1)
     state = nb.output_json(1)

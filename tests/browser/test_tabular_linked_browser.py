@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .harness import NotebookPage, write_notebook
+from .harness import NotebookPage, click_a_beeswarm_point, write_notebook
 
 SETUP = """
 import json
@@ -49,19 +49,7 @@ def test_click_in_the_beeswarm_drives_force_and_waterfall(jupyter, page):
     page.wait_for_selector(".iw-waterfall .iw-waterfall-bar")
     swarm = page.locator(".iw-beeswarm")
     assert int(swarm.get_attribute("data-points")) == 200 * 8
-    canvas = swarm.locator("canvas")
-    box = canvas.bounding_box()
-    y = float(swarm.get_attribute("data-first-row-y"))
-    left, right = float(swarm.get_attribute("data-plot-left")), float(swarm.get_attribute("data-plot-right"))
-    tooltip = swarm.locator(".iw-tooltip")
-    hovered = None
-    for step in range(1, 60):  # sweep the top row until the pointer is on a point, as a person would
-        page.mouse.move(box["x"] + left + (right - left) * step / 60, box["y"] + y)
-        if tooltip.is_visible():
-            hovered = int(tooltip.inner_text().split("instance")[1].split()[0])
-            break
-    assert hovered is not None, "no point under the pointer along the top row"
-    page.mouse.click(box["x"] + left + (right - left) * step / 60, box["y"] + y)
+    hovered = click_a_beeswarm_point(page)
 
     page.wait_for_function(
         "i => ['.iw-force', '.iw-waterfall'].every(s => document.querySelector(s)?.dataset.instance === String(i))",

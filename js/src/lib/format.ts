@@ -15,3 +15,6 @@ export function formatSigned(x: number, digits = 3): string {
   const text = formatNumber(x, digits);
   return x > 0 ? `+${text}` : text;
 }
+
+/** Approximate width in px of one character of the views' 11 px UI font, for fitting labels without measuring. */
+export const CHAR_PX = 6.6;

@@ -5,7 +5,7 @@ import { attributionView } from "../lib/attribution-view";
 import { instanceStepper, outputPicker } from "../lib/controls";
 import { Disposer, html, svg } from "../lib/dom";
 import { chevron, type ForceLayout, type ForceSegment, forceLayout } from "../lib/force-layout";
-import { formatNumber, formatSigned } from "../lib/format";
+import { CHAR_PX, formatNumber, formatSigned } from "../lib/format";
 import { createFrame, type Frame, itemTooltips } from "../lib/frame";
 import { linearScale, niceTicks } from "../lib/scale";
 
@@ -16,7 +16,6 @@ const MARGIN = 16;
 const BAR_Y = 78;
 const BAR_H = 20;
 const LABEL_MIN_PX = 44;
-const CHAR_PX = 6.6;
 
 function render({ model, el }: RenderProps<AttributionTraits>): () => void {
   const disposer = new Disposer();

@@ -5,7 +5,7 @@ import { attributionView } from "../lib/attribution-view";
 import { instanceStepper, outputPicker } from "../lib/controls";
 import { Disposer, html, svg } from "../lib/dom";
 import { chevron } from "../lib/force-layout";
-import { formatNumber, formatSigned } from "../lib/format";
+import { CHAR_PX, formatNumber, formatSigned } from "../lib/format";
 import { createFrame, type Frame, itemTooltips } from "../lib/frame";
 import { setTrait } from "../lib/model";
 import { linearScale, niceTicks } from "../lib/scale";
@@ -20,7 +20,6 @@ const ROW_H = 26;
 const TOP = 34;
 const LABEL_W = 230;
 const RIGHT = 60;
-const CHAR_PX = 6.6;
 
 function render({ model, el }: RenderProps<WaterfallTraits>): () => void {
   const disposer = new Disposer();
