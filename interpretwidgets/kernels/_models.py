@@ -96,6 +96,15 @@ def default_output_names(model: Any, n_outputs: int) -> list[str]:
     return [f"output {i}" for i in range(n_outputs)]
 
 
+def explained_function(
+    model: Any, X: np.ndarray, names: Sequence[str] | None, output_space: str | None = None
+) -> tuple[Predict, str, list[str]]:
+    """The prediction function, its output space and validated output names, after one cheap call on ``X[:1]``
+    (so a model that cannot run on ``X`` fails before any explainer starts)."""
+    predict, space = prediction_function(model, output_space)
+    return predict, space, output_names_for(model, predict(X[:1]).shape[1], names)
+
+
 def output_names_for(model: Any, n_outputs: int, names: Sequence[str] | None) -> list[str]:
     """Validated user names, or the defaults."""
     from ._inputs import check_names

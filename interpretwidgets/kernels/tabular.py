@@ -9,7 +9,7 @@ import numpy as np
 
 from ..explanation import Attribution, lime_arrays
 from ._inputs import check_model_width, tabular_matrix
-from ._models import is_torch_module, output_names_for, prediction_function
+from ._models import explained_function, is_torch_module, prediction_function
 from ._progress import run_in_chunks
 from ._random import seeded
 
@@ -126,8 +126,7 @@ def _tree(model, X, names, output_names, background, n_samples, random_state, pr
             "For other models use 'kernel', 'permutation' or 'lime'"
         ) from exc
     output_space = _TREE_OUTPUT_SPACE.get(str(getattr(explainer.model, "tree_output", None)), "raw")
-    predict, output_space = prediction_function(model, output_space)
-    outputs = output_names_for(model, predict(X[:1]).shape[1], output_names)
+    _, output_space, outputs = explained_function(model, X, output_names, output_space)
 
     def chunk(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         explanation = explainer(rows, check_additivity=True)
@@ -148,8 +147,7 @@ def _tree(model, X, names, output_names, background, n_samples, random_state, pr
 def _kernel(model, X, names, output_names, background, n_samples, random_state, progress) -> Attribution:
     import shap
 
-    predict, output_space = prediction_function(model)
-    outputs = output_names_for(model, predict(X[:1]).shape[1], output_names)
+    predict, output_space, outputs = explained_function(model, X, output_names)
     reference = X if background is None else background
     summary = (
         shap.kmeans(reference, KERNEL_BACKGROUND_CENTRES) if len(reference) > KERNEL_BACKGROUND_CENTRES else reference
@@ -175,8 +173,7 @@ def _kernel(model, X, names, output_names, background, n_samples, random_state, 
 def _permutation(model, X, names, output_names, background, n_samples, random_state, progress) -> Attribution:
     import shap
 
-    predict, output_space = prediction_function(model)
-    outputs = output_names_for(model, predict(X[:1]).shape[1], output_names)
+    predict, output_space, outputs = explained_function(model, X, output_names)
     reference = _subsample(X if background is None else background, 100, random_state)
     masker = shap.maskers.Independent(reference, max_samples=len(reference))
     explainer = shap.PermutationExplainer(predict, masker, seed=random_state)
@@ -196,9 +193,8 @@ def _permutation(model, X, names, output_names, background, n_samples, random_st
 def _lime(model, X, names, output_names, background, n_samples, random_state, progress) -> Attribution:
     from lime.lime_tabular import LimeTabularExplainer
 
-    predict, output_space = prediction_function(model)
-    n_outputs = predict(X[:1]).shape[1]
-    outputs = output_names_for(model, n_outputs, output_names)
+    predict, output_space, outputs = explained_function(model, X, output_names)
+    n_outputs = len(outputs)
     classification = output_space == "probability"
     if output_space == "margin":
         raise TypeError(

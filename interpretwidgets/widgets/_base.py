@@ -52,6 +52,13 @@ def valid_index(name: str, value: Any, size: int) -> int:
         raise InvalidValue(str(exc)) from None
 
 
+def at_least(name: str, value: int, minimum: int) -> int:
+    """Trait-validator check that ``value >= minimum``."""
+    if value < minimum:
+        raise InvalidValue(f"{name} must be at least {minimum}; received {value}")
+    return value
+
+
 class ViewWidget(anywidget.AnyWidget):
     """Base class of the views.
 

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 import traitlets
 
 from ..explanation import Attribution
-from ._base import InvalidValue, static_file
+from ._base import at_least, static_file
 from ._tabular import TabularView
 
 
@@ -40,6 +40,4 @@ class Beeswarm(TabularView):
 
     @traitlets.validate("max_display")
     def _valid_max_display(self, proposal: dict[str, Any]) -> int:
-        if proposal["value"] < 1:
-            raise InvalidValue(f"max_display must be at least 1; received {proposal['value']}")
-        return proposal["value"]
+        return at_least("max_display", proposal["value"], 1)

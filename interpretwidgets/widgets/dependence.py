@@ -76,12 +76,13 @@ class DependencePlot(ipywidgets.VBox):
             fig_margin={"top": 30, "bottom": 50, "left": 70, "right": 90}, layout={"width": "100%", "height": "360px"},
         )  # fmt: skip
         self._scatter.on_element_click(self._clicked)
+        self._ready = False  # observers wait: the interaction is resolved and the plot drawn once, below
         super().__init__([self._figure], **kwargs)
-        with self.hold_trait_notifications():
-            self.output = output
-            self.feature = self._feature_index(feature)
-            self.interaction = self._resolve_interaction(interaction)
-            self.instance = instance
+        self.output = output
+        self.feature = self._feature_index(feature)
+        self.interaction = self._resolve_interaction(interaction)
+        self.instance = instance
+        self._ready = True
         self._redraw()
 
     @property
@@ -117,17 +118,21 @@ class DependencePlot(ipywidgets.VBox):
 
     @traitlets.observe("feature", "output")
     def _follow_feature(self, change: dict[str, Any]) -> None:
+        if not self._ready:
+            return
         if self._auto_interaction:
             self.interaction = self._resolve_interaction("auto")
         self._redraw()
 
     @traitlets.observe("interaction")
     def _follow_interaction(self, change: dict[str, Any]) -> None:
-        self._redraw()
+        if self._ready:
+            self._redraw()
 
     @traitlets.observe("instance")
     def _follow_instance(self, change: dict[str, Any]) -> None:
-        self._scatter.selected = [self.instance]
+        if self._ready:
+            self._scatter.selected = [self.instance]
 
     def _clicked(self, scatter: Any, event: dict[str, Any]) -> None:
         self.instance = int(event["data"]["index"])
