@@ -15,7 +15,10 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _LAZY = {
-    "Attribution": "interpretwidgets.explanation",
+    "Attribution": "interpretwidgets.data",
+    "AttributionData": "interpretwidgets.widgets._data",
+    "LazyAttributionData": "interpretwidgets.widgets._data",
+    "Selection": "interpretwidgets.widgets._selection",
     "explain_tabular": "interpretwidgets.kernels.tabular",
     "ForcePlot": "interpretwidgets.widgets.force",
     "Waterfall": "interpretwidgets.widgets.waterfall",
@@ -27,9 +30,12 @@ _LAZY = {
 
 __all__ = [
     "Attribution",
+    "AttributionData",
     "Beeswarm",
     "DependencePlot",
     "ForcePlot",
+    "LazyAttributionData",
+    "Selection",
     "StackedForce",
     "TabularExplorer",
     "Waterfall",
@@ -37,8 +43,10 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from .explanation import Attribution
+    from .data import Attribution
     from .kernels.tabular import explain_tabular
+    from .widgets._data import AttributionData, LazyAttributionData
+    from .widgets._selection import Selection
     from .widgets.beeswarm import Beeswarm
     from .widgets.dependence import DependencePlot
     from .widgets.explorers import TabularExplorer

@@ -131,3 +131,38 @@ def serializers(dtype: WireDType = "float32") -> dict[str, Any]:
         return None if value is None else decode(value)
 
     return {"to_json": to_json, "from_json": from_json}
+
+
+# -- custom messages ---------------------------------------------------------------------------------------
+#: the placeholder that stands for the i-th binary buffer of a message: {BUFFER_KEY: i}
+BUFFER_KEY = "__iw_buffer__"
+
+
+def pack(content: Any) -> tuple[Any, list[memoryview]]:
+    """Split a message into JSON and its binary buffers: every ``memoryview``/``bytes`` in ``content`` (as made by
+    :func:`encode`) is replaced by ``{"__iw_buffer__": i}`` and travels as the message's i-th buffer, never inside
+    the JSON. ``js/src/lib/codecs.ts`` ``unpack`` puts them back."""
+    buffers: list[memoryview] = []
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, memoryview | bytes | bytearray):
+            buffers.append(memoryview(value))
+            return {BUFFER_KEY: len(buffers) - 1}
+        if isinstance(value, dict):
+            return {str(k): walk(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [walk(v) for v in value]
+        return value
+
+    return walk(content), buffers
+
+
+def unpack(content: Any, buffers: list[Any]) -> Any:
+    """Inverse of :func:`pack`: put each buffer back where its placeholder stands."""
+    if isinstance(content, dict):
+        if set(content) == {BUFFER_KEY}:
+            return memoryview(buffers[int(content[BUFFER_KEY])])
+        return {k: unpack(v, buffers) for k, v in content.items()}
+    if isinstance(content, list):
+        return [unpack(v, buffers) for v in content]
+    return content

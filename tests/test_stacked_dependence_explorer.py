@@ -1,25 +1,30 @@
-"""StackedForce orderings, DependencePlot (bqplot) and the TabularExplorer's linking, without a browser."""
+"""Similarity order and interaction search (kernels), StackedForce, DependencePlot and the TabularExplorer's single
+data model and selection, without a browser."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+import shap
 from scipy.cluster.hierarchy import leaves_list, linkage
 
 import interpretwidgets as iw
+from interpretwidgets._transfer import decode, unpack
+from interpretwidgets.kernels.interactions import strongest_interaction
+from interpretwidgets.kernels.ordering import similarity_order
 
 
-def test_similarity_order_is_hierarchical_leaf_order_and_computed_only_when_asked(cancer_attribution):
-    stacked = iw.StackedForce(cancer_attribution, output=1)
-    assert stacked.similarity_order is None  # nothing computed for the default ordering
-    stacked.ordering = "similarity"
-    expected = leaves_list(linkage(cancer_attribution.values[..., 1], method="average"))
-    np.testing.assert_array_equal(stacked.similarity_order, expected)
-    assert stacked.get_state()["similarity_order"]["dtype"] == "int32"
-    stacked.output = 0
-    np.testing.assert_array_equal(
-        stacked.similarity_order, leaves_list(linkage(cancer_attribution.values[..., 0], method="average"))
-    )
+def replies(widget):
+    """The custom messages a widget sends to the browser, buffers put back in place."""
+    sent = []
+    widget.send = lambda content, buffers=None: sent.append(unpack(content, buffers or []))
+    return sent
+
+
+def test_similarity_order_is_scipys_hierarchical_leaf_order(cancer_attribution):
+    for output in (0, 1):
+        expected = leaves_list(linkage(cancer_attribution.values[..., output], method="average"))
+        np.testing.assert_array_equal(similarity_order(cancer_attribution, output), expected)
 
 
 def test_similarity_order_known_truth_groups_two_populations():
@@ -27,15 +32,40 @@ def test_similarity_order_known_truth_groups_two_populations():
     values = np.concatenate([rng.normal(5, 0.1, (20, 4)), rng.normal(-5, 0.1, (20, 4))])[rng.permutation(40)]
     a = iw.Attribution(values[..., None], np.zeros(1))
     group = values[:, 0] > 0
-    ordered = group[a.similarity_order(0)]
+    ordered = group[similarity_order(a, 0)]
     assert np.count_nonzero(ordered[1:] != ordered[:-1]) == 1  # one boundary: the two groups are contiguous
 
 
 def test_similarity_order_scales_past_the_exact_limit():
     rng = np.random.default_rng(1)
     a = iw.Attribution(rng.normal(size=(4000, 5, 1)), np.zeros(1))
-    order = a.similarity_order(0)
-    assert sorted(order.tolist()) == list(range(4000))
+    order = similarity_order(a, 0)
+    assert sorted(order.tolist()) == list(range(4000)) and order.dtype == np.int32
+
+
+def test_similarity_order_is_a_request_computed_once_per_output_not_an_observer(cancer_attribution):
+    stacked = iw.StackedForce(cancer_attribution, output=1)
+    data = stacked.data
+    stacked.ordering = "similarity"  # nothing is computed by the trait change itself
+    assert ("similarity", 1) not in data._derived
+    sent = replies(data)
+    data.requests.receive(data, {"iw": "request", "id": "a-1", "kind": "similarity_order", "params": {"output": 1}}, [])
+    reply = sent[-1]
+    assert reply["iw"] == "reply" and reply["id"] == "a-1" and reply["content"]["order"]["dtype"] == "int32"
+    np.testing.assert_array_equal(decode(reply["content"]["order"]), similarity_order(cancer_attribution, 1))
+    cached = data.similarity_order(1)
+    assert data.similarity_order(1) is cached  # computed once per output
+
+
+def test_strongest_interaction_is_shaps_and_leaves_the_global_random_state_alone(cancer_attribution):
+    state = np.random.get_state()  # noqa: NPY002 - shap draws from the legacy global generator
+    expected = shap.utils.approximate_interactions(3, cancer_attribution.values[..., 1], cancer_attribution.data)
+    assert strongest_interaction(cancer_attribution, 3, 1) == next(i for i in expected if i != 3)
+    np.random.set_state(state)  # noqa: NPY002
+    strongest_interaction(cancer_attribution, 3, 1)
+    assert np.random.get_state()[1][0] == state[1][0]  # noqa: NPY002 - untouched by our call
+    with pytest.raises(ValueError, match="needs the feature values"):
+        strongest_interaction(iw.Attribution(np.ones((3, 2, 1)), np.zeros(1)), 0, 0)
 
 
 def test_stacked_rejects_an_unknown_ordering(cancer_attribution):
@@ -43,19 +73,24 @@ def test_stacked_rejects_an_unknown_ordering(cancer_attribution):
         iw.StackedForce(cancer_attribution, ordering="random")
 
 
-def test_dependence_plot_shows_a_feature_against_its_attribution(cancer_attribution):
+def test_dependence_plot_references_the_shared_data_and_colours_by_the_strongest_interaction(cancer_attribution):
     plot = iw.DependencePlot(cancer_attribution, feature="mean radius", output=1)
-    scatter = plot._scatter
-    np.testing.assert_array_equal(scatter.x, cancer_attribution.data[:, 0])
-    np.testing.assert_array_equal(scatter.y, cancer_attribution.values[:, 0, 1])
-    assert plot.interaction is not None and plot.interaction != 0
-    np.testing.assert_array_equal(scatter.color, cancer_attribution.data[:, plot.interaction])
+    link = plot._link
+    assert link.data is iw.AttributionData.of(cancer_attribution) and link.selection is plot
+    assert link.scatter is plot._scatter and link.colour_mode == "auto"
+    assert plot.feature == 0 and plot.interaction == "auto"
+    assert len(plot._scatter.x) == 0  # filled in the browser from the shared data: nothing is sent twice
+    assert plot.colour_feature() == strongest_interaction(cancer_attribution, 0, 1)
+    plot.interaction = "mean texture"
+    assert plot.interaction == 1 and link.colour_mode == "fixed"
+    plot.interaction = None
+    assert plot.interaction is None and plot.colour_feature() is None
     plot.feature = 3
-    np.testing.assert_array_equal(scatter.y, cancer_attribution.values[:, 3, 1])
-    plot._clicked(scatter, {"data": {"index": 7}})  # what bqplot calls on a click
-    assert plot.instance == 7 and list(scatter.selected) == [7]
-    none = iw.DependencePlot(cancer_attribution, feature=2, interaction=None)
-    assert none._scatter.color is None
+    assert plot.feature == 3
+    plot.set_state({"instance": 7})  # a click on a dot, through the browser
+    assert plot.instance == 7
+    plot.set_state({"instance": 600})  # refused, rolled back
+    assert plot.instance == 7
 
 
 @pytest.mark.parametrize(
@@ -77,26 +112,64 @@ def test_dependence_needs_feature_values():
         iw.DependencePlot(a)
 
 
-def test_explorer_computes_once_links_every_view_and_caches_lime(forest, cancer):
+def test_explorer_is_one_data_model_and_one_selection(forest, cancer):
     X = cancer.data.iloc[:80]
     explorer = iw.TabularExplorer(forest, X, y=cancer.target.iloc[:80], class_names=["malignant", "benign"])
     a = explorer.attribution
-    assert a.values.shape == (80, 30, 2) and explorer.output == 1
-    views = [explorer.beeswarm, explorer.stacked, explorer.force, explorer.waterfall]
-    assert all(v.attribution is a for v in views)  # computed once, shared
-    explorer.beeswarm.instance = 12  # as a click would
-    assert explorer.instance == 12 and explorer.dependence.instance == 12
-    lime = explorer.lime.attribution
-    assert lime.method == "lime" and lime.values.shape == (1, 30, 2)
-    assert "true label: " in explorer._status.value and "LIME" in explorer._status.value
-    explorer.instance = 3
+    assert a.values.shape == (80, 30, 2) and explorer.output == 1 and explorer.method == "tree"
+    views = [explorer.controls, explorer.beeswarm, explorer.stacked, explorer.force, explorer.waterfall,
+             explorer.comparison]  # fmt: skip
+    assert all(v.data is explorer.data for v in views)  # the arrays live once
+    assert all(v.selection is explorer.selection for v in views) and explorer.dependence._link.selection is (
+        explorer.selection
+    )
+    assert not any(v.controls for v in views[1:])  # one control bar
+    assert explorer.force.alternatives == [explorer.lime] and explorer.comparison.compare
+    assert explorer.selection.limits == {"instance": 80, "output": 2, "feature": 30}
+    # Python sets the selection; every view's own traits follow in Python only
     explorer.instance = 12
-    assert explorer.lime.attribution is lime  # cached, not recomputed
+    assert explorer.beeswarm.instance == explorer.force.instance == explorer.dependence.instance == 12
     explorer.output = 0
-    assert explorer.beeswarm.output == 0 and explorer.lime.output == 0 and explorer.dependence.output == 0
+    assert explorer.waterfall.output == 0 and explorer.dependence.output == 0
     explorer.feature = 5
     assert explorer.dependence.feature == 5 and explorer.beeswarm.feature == 5
+    explorer.force.instance = 3  # a view's trait writes the shared selection
+    assert explorer.instance == 3
+    explorer.method = "lime"
+    assert explorer.selection.method == "lime"
+    with pytest.raises(ValueError, match="method must be one of 'tree', 'lime'"):
+        explorer.method = "kernel"
     assert len(repr(explorer)) < 300
+
+
+def test_explorer_computes_lime_on_request_only_and_caches_it(forest, cancer):
+    explorer = iw.TabularExplorer(forest, cancer.data.iloc[:40], y=cancer.target.iloc[:40])
+    lime = explorer.lime
+    assert lime.computed == ()  # nothing at construction, nothing on a selection change
+    explorer.instance = 12
+    assert lime.computed == ()
+    sent = replies(lime)
+    request = {"iw": "request", "id": "v-1", "kind": "attribution", "params": {"instance": 12}}
+    lime.requests.receive(lime, request, [])
+    content = sent[-1]["content"]
+    assert content["instance"] == 12 and content["method"] == "lime" and lime.computed == (12,)
+    values = decode(content["values"])
+    first = lime.attribution_for(12)
+    np.testing.assert_allclose(values, first.values, atol=1e-6)
+    assert values.shape == (1, 30, 2) and content["feature_conditions"][0][0]  # LIME's own conditions
+    direct = iw.explain_tabular(
+        forest, cancer.data.iloc[12:13], "lime", background=explorer.attribution.data, random_state=0,
+        output_names=explorer.attribution.output_names,
+    )  # fmt: skip
+    np.testing.assert_allclose(first.values, direct.values)  # the library called directly, same seed
+    lime.requests.receive(lime, {**request, "id": "v-2"}, [])
+    assert lime.attribution_for(12) is first and lime.computed == (12,)  # cached
+
+
+def test_explorer_true_labels_map_onto_the_class_names(forest, cancer):
+    explorer = iw.TabularExplorer(forest, cancer.data.iloc[:10], y=cancer.target.iloc[:10], class_names=["m", "b"])
+    np.testing.assert_array_equal(explorer.controls.true_values, cancer.target.iloc[:10].to_numpy())
+    assert explorer.controls.true_names == ["m", "b"]
 
 
 def test_explorer_bad_input(forest, cancer):
@@ -104,7 +177,10 @@ def test_explorer_bad_input(forest, cancer):
         iw.TabularExplorer(forest, cancer.data.iloc[:10], y=[0, 1])
     with pytest.raises(TypeError, match="unexpected keyword argument"):
         iw.TabularExplorer(forest, cancer.data.iloc[:10], colour="x")
+    with pytest.raises(ValueError, match="tabular method must be one of"):
+        iw.TabularExplorer(forest, cancer.data.iloc[:10], method="magic")
     explorer = iw.TabularExplorer(forest, cancer.data.iloc[:10], lime=False)
-    assert explorer.lime is None
+    assert explorer.lime is None and explorer.comparison is None
     with pytest.raises(ValueError, match=r"instance must be in 0\.\.9"):
         explorer.instance = 10
+    assert explorer.instance == 0

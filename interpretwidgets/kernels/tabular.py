@@ -1,27 +1,46 @@
-"""Attributions for tabular models: ``explain_tabular``."""
+"""Attributions for tabular models: ``explain_tabular`` and its registry of methods."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from ..explanation import Attribution, lime_arrays
+from ..data import Attribution
+from ..data.interop import LIME_BASELINE, lime_weights
 from ._inputs import check_model_width, tabular_matrix
 from ._models import explained_function, is_torch_module, prediction_function
 from ._progress import run_in_chunks
 from ._random import seeded
+from .registry import Registry
 
-__all__ = ["METHODS", "explain_tabular"]
+__all__ = ["TABULAR", "TabularTask", "explain_tabular"]
 
-TORCH_METHODS = ("deep", "integrated_gradients", "gradient_shap")
-METHODS = ("tree", "kernel", "permutation", "lime", *TORCH_METHODS)
 #: rows per explainer call: progress advances and Ctrl-C lands between chunks
 CHUNK_ROWS = {"tree": 1000, "kernel": 8, "permutation": 32, "lime": 1}
 KERNEL_BACKGROUND_CENTRES = 10
 
 _TREE_OUTPUT_SPACE = {"probability": "probability", "log_odds": "log-odds", "raw_value": "raw"}
+
+
+@dataclass(frozen=True)
+class TabularTask:
+    """What every tabular method receives, validated: ``X`` and ``background`` are finite float matrices of the
+    same width, ``feature_names`` has one name per column."""
+
+    model: Any
+    X: np.ndarray
+    feature_names: list[str]
+    output_names: Sequence[str] | None
+    background: np.ndarray | None
+    n_samples: int | None
+    random_state: int | None
+    progress: bool | None
+
+
+TABULAR: Registry[TabularTask, Attribution] = Registry("tabular")
 
 
 def explain_tabular(
@@ -48,7 +67,9 @@ def explain_tabular(
         (n, n_features) float tensors to (n, n_outputs) (explained in its raw output, e.g. logits).
     X : array_like or pandas.DataFrame, shape (n_instances, n_features)
         The instances to explain; numeric and finite. A DataFrame gives its column names.
-    method : {"tree", "kernel", "permutation", "lime", "deep", "integrated_gradients", "gradient_shap"}
+    method : str
+        A registered method (``TABULAR.names()``): ``"tree"``, ``"kernel"``, ``"permutation"``, ``"lime"``,
+        ``"deep"``, ``"integrated_gradients"``, ``"gradient_shap"``.
     feature_names, output_names : sequence of str, optional
         Override the feature names (default: DataFrame columns or ``"feature i"``) and output names
         (default: the model's ``classes_``, or ``"prediction"``).
@@ -76,22 +97,12 @@ def explain_tabular(
     Raises
     ------
     ValueError, TypeError
-        Unknown method, a model the method cannot explain, bad ``X``, background or names — before any
-        explainer runs.
+        Unknown method (the message lists the registered ones), a model the method cannot explain, bad ``X``,
+        background or names — before any explainer runs.
     """
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {', '.join(repr(m) for m in METHODS)}; received {method!r}")
+    entry = TABULAR.get(method)
     matrix, names = tabular_matrix(X, feature_names)
-    torch_model = is_torch_module(model)
-    if method in TORCH_METHODS and not torch_model:
-        raise TypeError(
-            f"method={method!r} needs a torch.nn.Module; received {type(model).__name__}. "
-            "For other models use 'kernel', 'permutation' or 'lime'"
-        )
-    if method == "tree" and torch_model:
-        raise ValueError(
-            "method='tree' needs a tree model; received a torch.nn.Module (use 'deep' or 'integrated_gradients')"
-        )
+    _check_model_kind(model, entry.name, entry.model)
     check_model_width(model, matrix.shape[1])
     background_matrix = None
     if background is not None:
@@ -100,20 +111,28 @@ def explain_tabular(
             raise ValueError(
                 f"background must have {matrix.shape[1]} columns like X; received {background_matrix.shape[1]}"
             )
-    if method in TORCH_METHODS:
-        from .tabular_torch import explain_torch
+    task = TabularTask(model, matrix, names, output_names, background_matrix, n_samples, random_state, progress)
+    return entry.compute(task)
 
-        return explain_torch(
-            model, matrix, method, names, output_names, background_matrix, n_samples, random_state, progress
+
+def _check_model_kind(model: Any, method: str, kind: str) -> None:
+    torch_model = is_torch_module(model)
+    if kind == "torch" and not torch_model:
+        raise TypeError(
+            f"method={method!r} needs a torch.nn.Module; received {type(model).__name__}. "
+            "For other models use 'kernel', 'permutation' or 'lime'"
         )
-    explain = {"tree": _tree, "kernel": _kernel, "permutation": _permutation, "lime": _lime}[method]
-    return explain(model, matrix, names, output_names, background_matrix, n_samples, random_state, progress)
+    if kind == "tree" and torch_model:
+        raise ValueError(
+            "method='tree' needs a tree model; received a torch.nn.Module (use 'deep' or 'integrated_gradients')"
+        )
 
 
-def _tree(model, X, names, output_names, background, n_samples, random_state, progress) -> Attribution:
+@TABULAR.register("tree", model="tree", summary="TreeSHAP (shap.TreeExplainer), exact for tree ensembles")
+def tree(task: TabularTask) -> Attribution:
     import shap
 
-    del n_samples, random_state  # exact method
+    model, X, background = task.model, task.X, task.background
     try:
         if background is None:
             explainer = shap.TreeExplainer(model)
@@ -126,74 +145,80 @@ def _tree(model, X, names, output_names, background, n_samples, random_state, pr
             "For other models use 'kernel', 'permutation' or 'lime'"
         ) from exc
     output_space = _TREE_OUTPUT_SPACE.get(str(getattr(explainer.model, "tree_output", None)), "raw")
-    _, output_space, outputs = explained_function(model, X, output_names, output_space)
+    _, output_space, outputs = explained_function(model, X, task.output_names, output_space)
 
     def chunk(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         explanation = explainer(rows, check_additivity=True)
         return _with_outputs_axis(explanation.values, explanation.base_values, len(rows))
 
-    values, base = run_in_chunks(chunk, X, CHUNK_ROWS["tree"], "TreeSHAP", progress)
+    values, base = run_in_chunks(chunk, X, CHUNK_ROWS["tree"], "TreeSHAP", task.progress)
     baseline = (
         f"mean model output over the {len(background)} background rows (interventional TreeSHAP)"
         if background is not None
         else "expected model output over the training data, from the trees' node counts (path-dependent)"
     )
     return Attribution(
-        values, base, data=X, feature_names=names, output_names=outputs, method="tree",
+        values, base, data=X, feature_names=task.feature_names, output_names=outputs, method="tree",
         output_space=output_space, baseline=baseline,
     )  # fmt: skip
 
 
-def _kernel(model, X, names, output_names, background, n_samples, random_state, progress) -> Attribution:
+@TABULAR.register("kernel", summary="KernelSHAP (shap.KernelExplainer) on a k-means summary of the background")
+def kernel(task: TabularTask) -> Attribution:
     import shap
 
-    predict, output_space, outputs = explained_function(model, X, output_names)
+    X, background = task.X, task.background
+    predict, output_space, outputs = explained_function(task.model, X, task.output_names)
     reference = X if background is None else background
     summary = (
         shap.kmeans(reference, KERNEL_BACKGROUND_CENTRES) if len(reference) > KERNEL_BACKGROUND_CENTRES else reference
     )
     explainer = shap.KernelExplainer(predict, summary)
-    budget = "auto" if n_samples is None else int(n_samples)
+    budget = "auto" if task.n_samples is None else int(task.n_samples)
 
     def chunk(rows: np.ndarray) -> tuple[np.ndarray]:
         return (_stack_outputs(explainer.shap_values(rows, nsamples=budget, silent=True), len(outputs)),)
 
-    with seeded(random_state):
-        (values,) = run_in_chunks(chunk, X, CHUNK_ROWS["kernel"], "KernelSHAP", progress)
+    with seeded(task.random_state):
+        (values,) = run_in_chunks(chunk, X, CHUNK_ROWS["kernel"], "KernelSHAP", task.progress)
     base = np.broadcast_to(np.asarray(explainer.expected_value, dtype=float).reshape(-1), (len(X), len(outputs)))
     source = "background" if background is not None else "explained rows"
     centres = len(summary.data if hasattr(summary, "data") else summary)
     baseline = f"mean model output over {centres} k-means centres of the {source}"
     return Attribution(
-        values, base, data=X, feature_names=names, output_names=outputs, method="kernel",
+        values, base, data=X, feature_names=task.feature_names, output_names=outputs, method="kernel",
         output_space=output_space, baseline=baseline,
     )  # fmt: skip
 
 
-def _permutation(model, X, names, output_names, background, n_samples, random_state, progress) -> Attribution:
+@TABULAR.register("permutation", summary="PermutationSHAP (shap.PermutationExplainer) over background rows")
+def permutation(task: TabularTask) -> Attribution:
     import shap
 
-    predict, output_space, outputs = explained_function(model, X, output_names)
-    reference = _subsample(X if background is None else background, 100, random_state)
+    X = task.X
+    predict, output_space, outputs = explained_function(task.model, X, task.output_names)
+    reference = _subsample(X if task.background is None else task.background, 100, task.random_state)
     masker = shap.maskers.Independent(reference, max_samples=len(reference))
-    explainer = shap.PermutationExplainer(predict, masker, seed=random_state)
-    max_evals = max(int(n_samples or 500), 2 * X.shape[1] + 1)
+    explainer = shap.PermutationExplainer(predict, masker, seed=task.random_state)
+    max_evals = max(int(task.n_samples or 500), 2 * X.shape[1] + 1)
 
     def chunk(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         explanation = explainer(rows, max_evals=max_evals, silent=True)
         return _with_outputs_axis(explanation.values, explanation.base_values, len(rows))
 
-    values, base = run_in_chunks(chunk, X, CHUNK_ROWS["permutation"], "PermutationSHAP", progress)
+    values, base = run_in_chunks(chunk, X, CHUNK_ROWS["permutation"], "PermutationSHAP", task.progress)
     return Attribution(
-        values, base, data=X, feature_names=names, output_names=outputs, method="permutation",
+        values, base, data=X, feature_names=task.feature_names, output_names=outputs, method="permutation",
         output_space=output_space, baseline=f"mean model output over {len(reference)} background rows",
     )  # fmt: skip
 
 
-def _lime(model, X, names, output_names, background, n_samples, random_state, progress) -> Attribution:
+@TABULAR.register("lime", summary="LIME (lime.LimeTabularExplainer): a local linear surrogate per instance")
+def lime(task: TabularTask) -> Attribution:
     from lime.lime_tabular import LimeTabularExplainer
 
-    predict, output_space, outputs = explained_function(model, X, output_names)
+    model, X, background = task.model, task.X, task.background
+    predict, output_space, outputs = explained_function(model, X, task.output_names)
     n_outputs = len(outputs)
     classification = output_space == "probability"
     if output_space == "margin":
@@ -209,8 +234,8 @@ def _lime(model, X, names, output_names, background, n_samples, random_state, pr
     explainer = LimeTabularExplainer(
         X if background is None else background,
         mode="classification" if classification else "regression",
-        feature_names=names, class_names=outputs if classification else None,
-        discretize_continuous=True, random_state=random_state,
+        feature_names=task.feature_names, class_names=outputs if classification else None,
+        discretize_continuous=True, random_state=task.random_state,
     )  # fmt: skip
     labels = list(range(n_outputs)) if classification else [1]  # lime keeps a regressor's weights under label 1
 
@@ -220,9 +245,9 @@ def _lime(model, X, names, output_names, background, n_samples, random_state, pr
 
     def chunk(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         results = [
-            lime_arrays(
+            lime_weights(
                 explainer.explain_instance(
-                    row, lime_predict, labels=labels, num_features=X.shape[1], num_samples=int(n_samples or 5000)
+                    row, lime_predict, labels=labels, num_features=X.shape[1], num_samples=int(task.n_samples or 5000)
                 ),
                 labels,
                 X.shape[1],
@@ -231,10 +256,10 @@ def _lime(model, X, names, output_names, background, n_samples, random_state, pr
         ]
         return tuple(np.stack(parts) for parts in zip(*results, strict=True))  # type: ignore[return-value]
 
-    values, base, conditions = run_in_chunks(chunk, X, CHUNK_ROWS["lime"], "LIME", progress)
+    values, base, conditions = run_in_chunks(chunk, X, CHUNK_ROWS["lime"], "LIME", task.progress)
     attribution = Attribution(
-        values, base, data=X, feature_names=names, output_names=outputs, method="lime", output_space=output_space,
-        baseline="intercept of LIME's local linear surrogate (not an average prediction)",
+        values, base, data=X, feature_names=task.feature_names, output_names=outputs, method="lime",
+        output_space=output_space, baseline=LIME_BASELINE,
         feature_conditions=conditions.tolist(),
     )  # fmt: skip
     attribution.convergence_delta = attribution.output_values - predict(X)
@@ -269,3 +294,9 @@ def explained_output(model: Any, attribution: Attribution, X: Any) -> np.ndarray
     """The model output, in the attribution's output space, that ``attribution.output_values`` explains."""
     matrix, _ = tabular_matrix(X, None)
     return prediction_function(model, attribution.output_space)[0](matrix)
+
+
+from . import tabular_torch  # noqa: E402, F401 - registers the torch methods (torch itself loads on first use)
+
+#: the registered method names
+METHODS = TABULAR.names()

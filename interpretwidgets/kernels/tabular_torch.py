@@ -2,63 +2,82 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from ..explanation import Attribution
+from ..data import Attribution
 from ._borrow import borrowed
 from ._models import output_names_for
 from ._progress import run_in_chunks
 from ._random import seeded
+from .tabular import TABULAR, TabularTask
 
 CHUNK_ROWS = 256
 DEFAULT_BACKGROUND_ROWS = 100
 
 
-def explain_torch(
-    model: Any,
-    X: np.ndarray,
-    method: str,
-    names: list[str],
-    output_names: Sequence[str] | None,
-    background: np.ndarray | None,
-    n_samples: int | None,
-    random_state: int | None,
-    progress: bool | None,
+@dataclass(frozen=True)
+class TorchRun:
+    """What the torch methods share once the model is borrowed: the forward function with (n, n_outputs)
+    output, inputs and background as tensors of the model's dtype, and the output names."""
+
+    forward: Any
+    x: Any
+    reference: Any
+    dtype: Any
+    n_outputs: int
+    outputs: list[str]
+
+
+def _run_torch(
+    task: TabularTask, method: str, compute: Callable[[TorchRun], tuple[np.ndarray, np.ndarray, str, Any]]
 ) -> Attribution:
-    """Run one of ``"deep"``, ``"integrated_gradients"``, ``"gradient_shap"``; the model is returned as lent."""
+    """Borrow the model (given back as lent), seed, check it runs on ``X``, then ``compute``."""
     import torch
 
-    with borrowed(model), seeded(random_state):
+    model = task.model
+    with borrowed(model), seeded(task.random_state):
         model.eval()
         dtype = _dtype(model)
         forward = _as_matrix_output(model)
-        x = torch.as_tensor(X, dtype=dtype)
+        x = torch.as_tensor(task.X, dtype=dtype)
         try:
             with torch.no_grad():
                 n_outputs = forward(x[:1]).shape[1]
         except Exception as exc:
             raise ValueError(
-                f"the model could not run on X of shape {X.shape} as a {dtype} tensor: {type(exc).__name__}: {exc}"
+                f"the model could not run on X of shape {task.X.shape} as a {dtype} tensor: {type(exc).__name__}: {exc}"
             ) from exc
-        outputs = output_names_for(model, n_outputs, output_names)
-        reference = _reference(X, background, random_state)
-        ref = torch.as_tensor(reference, dtype=dtype)
-        if method == "deep":
-            values, base, baseline = _deep(model, forward, x, ref, n_outputs, progress)
-            delta = None
-        elif method == "integrated_gradients":
-            values, base, baseline, delta = _integrated_gradients(
-                forward, x, background, dtype, n_outputs, n_samples, progress
-            )
-        else:
-            values, base, baseline, delta = _gradient_shap(forward, x, ref, n_outputs, n_samples, progress)
+        outputs = output_names_for(model, n_outputs, task.output_names)
+        reference = torch.as_tensor(_reference(task.X, task.background, task.random_state), dtype=dtype)
+        values, base, baseline, delta = compute(TorchRun(forward, x, reference, dtype, n_outputs, outputs))
     return Attribution(
-        values, base, data=X, feature_names=names, output_names=outputs, method=method, output_space="raw",
-        baseline=baseline, convergence_delta=delta if delta is not None else None,
+        values, base, data=task.X, feature_names=task.feature_names, output_names=outputs, method=method,
+        output_space="raw", baseline=baseline, convergence_delta=delta,
     )  # fmt: skip
+
+
+@TABULAR.register("deep", model="torch", summary="DeepSHAP (shap.DeepExplainer) for torch networks")
+def deep(task: TabularTask) -> Attribution:
+    return _run_torch(task, "deep", lambda run: (*_deep(task.model, run, task.progress), None))
+
+
+@TABULAR.register(
+    "integrated_gradients", model="torch", summary="Integrated gradients (captum), convergence delta kept"
+)
+def integrated_gradients(task: TabularTask) -> Attribution:
+    def compute(run: TorchRun) -> tuple[np.ndarray, np.ndarray, str, Any]:
+        return _integrated_gradients(run, task.background, task.n_samples, task.progress)
+
+    return _run_torch(task, "integrated_gradients", compute)
+
+
+@TABULAR.register("gradient_shap", model="torch", summary="GradientShap (captum) over background rows")
+def gradient_shap(task: TabularTask) -> Attribution:
+    return _run_torch(task, "gradient_shap", lambda run: _gradient_shap(run, task.n_samples, task.progress))
 
 
 def _dtype(model: Any) -> Any:
@@ -86,10 +105,11 @@ def _reference(X: np.ndarray, background: np.ndarray | None, random_state: int |
     return rows[np.sort(pick)]
 
 
-def _deep(model, forward, x, ref, n_outputs, progress):
+def _deep(model, run: TorchRun, progress):
     import shap
     import torch
 
+    forward, x, ref, n_outputs = run.forward, run.x, run.reference, run.n_outputs
     module = model
     with torch.no_grad():
         flat_output = forward(ref[:1]).shape != model(ref[:1]).shape
@@ -122,10 +142,11 @@ def _deep_fallback(exc: Exception) -> str:
     )
 
 
-def _integrated_gradients(forward, x, background, dtype, n_outputs, n_samples, progress):
+def _integrated_gradients(run: TorchRun, background, n_samples, progress):
     import torch
     from captum.attr import IntegratedGradients
 
+    forward, x, dtype, n_outputs = run.forward, run.x, run.dtype, run.n_outputs
     if background is None:
         baseline_row = torch.zeros((1, x.shape[1]), dtype=dtype)
         described = "model output at the all-zeros input (captum's default baseline)"
@@ -152,10 +173,11 @@ def _integrated_gradients(forward, x, background, dtype, n_outputs, n_samples, p
     return values, np.broadcast_to(base_row, (len(x), n_outputs)), described, delta
 
 
-def _gradient_shap(forward, x, ref, n_outputs, n_samples, progress):
+def _gradient_shap(run: TorchRun, n_samples, progress):
     import torch
     from captum.attr import GradientShap
 
+    forward, x, ref, n_outputs = run.forward, run.x, run.reference, run.n_outputs
     method = GradientShap(forward)
     samples = int(n_samples or 50)
 

@@ -1,18 +1,21 @@
-"""What every view shares: strict keyword arguments, a cheap repr, binary array traits and the error trait."""
+"""What every widget shares: strict keyword arguments, a cheap repr, binary array traits; views add the error trait."""
 
 from __future__ import annotations
 
+import inspect
 import pathlib
 from typing import Any, ClassVar
 
 import anywidget
-import numpy as np
+import ipywidgets
 import traitlets
 
 from .._transfer import WireDType, serializers
-from ..explanation import check_index
+from ..data import check_index
 
 STATIC = pathlib.Path(__file__).resolve().parent.parent / "static"
+#: keyword arguments of ipywidgets' own that our widgets accept too
+_IPYWIDGETS_KEYWORDS = ("layout",)
 
 
 def static_file(name: str) -> pathlib.Path:
@@ -28,6 +31,8 @@ def static_file(name: str) -> pathlib.Path:
 
 def array_trait(dtype: WireDType = "float32") -> traitlets.TraitType:
     """A synced numpy trait that travels as ``dtype`` bytes (see ``_transfer``)."""
+    import numpy as np
+
     return traitlets.Instance(np.ndarray, allow_none=True).tag(sync=True, **serializers(dtype))
 
 
@@ -45,7 +50,7 @@ class InvalidValue(traitlets.TraitError, ValueError):
 
 
 def valid_index(name: str, value: Any, size: int) -> int:
-    """Trait-validator form of :func:`~interpretwidgets.explanation.check_index`."""
+    """Trait-validator form of :func:`~interpretwidgets.data.check_index`."""
     try:
         return check_index(name, value, size)
     except ValueError as exc:
@@ -59,48 +64,87 @@ def at_least(name: str, value: int, minimum: int) -> int:
     return value
 
 
-class ViewWidget(anywidget.AnyWidget):
-    """Base class of the views.
+class Strict:
+    """Mixin for our widgets: an unknown keyword raises ``TypeError`` naming the valid ones (ours, not
+    ipywidgets' internals), and ``repr`` shows a few small traits without serialising any data."""
 
-    Unknown keyword arguments raise ``TypeError`` naming the valid ones; ``repr`` never serialises the data;
-    a bad value arriving from the browser is shown in the view through the synced ``error`` trait instead of
-    raising inside the kernel's message handler.
-    """
-
-    _css = STATIC / "styles.css"
-    #: Traits shown by ``repr`` (small ones only).
+    #: traits shown by ``repr`` (small ones only)
     _repr_traits: ClassVar[tuple[str, ...]] = ()
-
-    error = traitlets.Unicode("", help="A message the view shows in place of the plot.").tag(sync=True)
-
-    def __init__(self, **kwargs: Any) -> None:
-        check_keywords(type(self).__name__, kwargs, self.valid_keywords())
-        super().__init__(**kwargs)
+    #: synced traits the constructor sets itself, not keyword arguments
+    _not_keywords: ClassVar[tuple[str, ...]] = ("error",)
 
     @classmethod
     def valid_keywords(cls) -> list[str]:
-        """Keyword arguments the constructor accepts: public synced traits plus the constructor's own."""
-        import inspect
-
+        """Keyword arguments the constructor accepts: our public synced traits, the constructor's own, layout."""
         own = [
             p.name
             for p in inspect.signature(cls.__init__).parameters.values()
             if p.name != "self" and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
         ]
-        traits = [n for n in cls.class_trait_names(sync=lambda v: v) if not n.startswith("_")]
-        return sorted(set(own) | set(traits))
+        ours = {
+            name
+            for klass in cls.__mro__
+            if klass.__module__.startswith("interpretwidgets.")
+            for name, trait in vars(klass).items()
+            if isinstance(trait, traitlets.TraitType) and trait.metadata.get("sync") and not name.startswith("_")
+        }
+        return sorted((set(own) | ours | set(_IPYWIDGETS_KEYWORDS)) - set(cls._not_keywords))
+
+    def _check_keywords(self, kwargs: dict[str, Any]) -> None:
+        check_keywords(type(self).__name__, kwargs, self.valid_keywords())
 
     def set_state(self, sync_data: dict[str, Any]) -> None:
-        """Apply state sent by the browser; a rejected value becomes the view's ``error``, not a traceback."""
+        """Apply state sent by the browser. A value Python refuses is rolled back in the browser too, and reported
+        by ``_refused`` (a view shows it); the kernel's message handler never raises."""
         try:
-            super().set_state(sync_data)
+            super().set_state(sync_data)  # type: ignore[misc]
         except (traitlets.TraitError, ValueError, TypeError) as exc:
-            self.error = f"{type(self).__name__} rejected a value from the browser: {exc}"
-            self.send_state([name for name in sync_data if name in self.keys])
+            self._refused(exc)
+            self.send_state([name for name in sync_data if name in self.keys])  # type: ignore[attr-defined]
         else:
-            if self.error and "error" not in sync_data:
-                self.error = ""
+            self._accepted(sync_data)
+
+    def _refused(self, exc: Exception) -> None:
+        """A value from the browser was refused (rolled back already)."""
+
+    def _accepted(self, sync_data: dict[str, Any]) -> None:
+        """State from the browser was applied."""
 
     def __repr__(self) -> str:
         parts = [f"{name}={getattr(self, name)!r}" for name in self._repr_traits]
         return f"{type(self).__name__}({', '.join(parts)})"
+
+
+class DataWidget(Strict, ipywidgets.Widget):
+    """A widget with no view of its own: state that views reference (``widget_serialization``) and share.
+
+    Its front-end model is ipywidgets' plain ``WidgetModel``; views resolve it and read its traits.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        self._check_keywords(kwargs)
+        super().__init__(**kwargs)
+
+
+class ViewWidget(Strict, anywidget.AnyWidget):
+    """Base class of the views.
+
+    A bad value arriving from the browser is shown in the view through the synced ``error`` trait instead of
+    raising inside the kernel's message handler.
+    """
+
+    _css = STATIC / "styles.css"
+
+    error = traitlets.Unicode("", help="A message the view shows in place of the plot.").tag(sync=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        # the traits a subclass's constructor sets itself are not the user's keywords
+        self._check_keywords({k: v for k, v in kwargs.items() if k not in self._not_keywords})
+        super().__init__(**kwargs)
+
+    def _refused(self, exc: Exception) -> None:
+        self.error = f"{type(self).__name__} rejected a value from the browser: {exc}"
+
+    def _accepted(self, sync_data: dict[str, Any]) -> None:
+        if self.error and "error" not in sync_data:
+            self.error = ""

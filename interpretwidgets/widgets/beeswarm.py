@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 import traitlets
 
-from ..explanation import Attribution
+from ..data import Attribution
 from ._base import at_least, static_file
 from ._tabular import TabularView
 
@@ -16,25 +16,29 @@ class Beeswarm(TabularView):
 
     Parameters
     ----------
-    attribution : Attribution
+    attribution : Attribution, shap.Explanation or AttributionData
         Tabular attribution, ``values`` of shape (n_instances, n_features, n_outputs).
     output : int
         The output (class) shown; synced.
     instance : int
-        The selected instance: set by clicking a point (or ← → on the focused plot) and highlighted.
+        The selected instance: set by clicking a point (or ← → on the focused plot) and highlighted. A click sets
+        ``feature`` to the clicked row too, in the same state update.
     max_display : int
         How many features (rows), the ones with the largest mean |contribution|.
+    **kwargs
+        ``selection``, ``controls``, ``layout`` (see ``ForcePlot``).
     """
 
     _esm = static_file("beeswarm.js")
-    _repr_traits: ClassVar[tuple[str, ...]] = ("attribution", "output", "instance", "max_display")
+    _repr_traits: ClassVar[tuple[str, ...]] = ("data", "output", "instance", "max_display")
+    _needs_every_instance = True
 
     max_display = traitlets.Int(12, help="Rows shown: the features with the largest mean |contribution|.").tag(
         sync=True
     )
 
     def __init__(
-        self, attribution: Attribution, output: int = 0, instance: int = 0, max_display: int = 12, **kwargs: Any
+        self, attribution: Attribution | Any, output: int = 0, instance: int = 0, max_display: int = 12, **kwargs: Any
     ) -> None:
         super().__init__(attribution, instance=instance, output=output, max_display=max_display, **kwargs)
 

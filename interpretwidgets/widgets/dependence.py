@@ -2,154 +2,173 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import ipywidgets
 import traitlets
+from ipywidgets import widget_serialization
 
-from ..explanation import Attribution, check_index
-from ._base import check_keywords, valid_index
-from ._tabular import check_tabular
+from ..data import Attribution, check_index
+from ._base import Strict, ViewWidget, static_file, valid_index
+from ._data import AttributionData, as_source
+from ._selection import Selection, mirror
+from ._tabular import SELECTION_TRAITS
 
 __all__ = ["DependencePlot"]
 
-_LAYOUT_KEYWORDS = ["layout"]
+
+class DependenceLink(ViewWidget):
+    """The part of a DependencePlot that lives in the browser: it fills the bqplot scatter from the shared data and
+    follows the selection there (no Python round trip, nothing sent twice); its view is the caption."""
+
+    _esm = static_file("dependence.js")
+
+    data = traitlets.Instance(AttributionData).tag(sync=True, **widget_serialization)
+    selection = traitlets.Instance(ipywidgets.Widget).tag(sync=True, **widget_serialization)
+    scatter = traitlets.Instance(ipywidgets.Widget).tag(sync=True, **widget_serialization)
+    x_axis = traitlets.Instance(ipywidgets.Widget).tag(sync=True, **widget_serialization)
+    y_axis = traitlets.Instance(ipywidgets.Widget).tag(sync=True, **widget_serialization)
+    colour_axis = traitlets.Instance(ipywidgets.Widget).tag(sync=True, **widget_serialization)
+    figure = traitlets.Instance(ipywidgets.Widget).tag(sync=True, **widget_serialization)
+    colour_mode = traitlets.Enum(("auto", "fixed", "none"), "auto").tag(sync=True)
+    interaction = traitlets.Int(None, allow_none=True).tag(sync=True)
 
 
-class DependencePlot(ipywidgets.VBox):
+class DependencePlot(Strict, ipywidgets.VBox):
     """SHAP dependence plot as a bqplot scatter: x = feature value, y = its contribution, colour = interaction.
+
+    The scatter is filled in the browser from the attribution's data widget (shared with every other view of it),
+    and follows ``feature``, ``output`` and ``instance`` there: clicking a dot selects its instance with one state
+    update, and the other views follow without a Python round trip.
 
     Parameters
     ----------
-    attribution : Attribution
+    attribution : Attribution, shap.Explanation or AttributionData
         Tabular attribution with feature values (``data``).
     feature : int or str
-        The feature shown (index or name); a synced trait, so ``ipywidgets.link`` can tie it to other views.
+        The feature shown (index or name); a synced trait, so ``ipywidgets.link``/``jslink`` can tie it to other views.
     output : int
         The output (class) whose attributions are plotted.
     interaction : "auto", int, str or None
-        Colour by this feature; ``"auto"`` picks the strongest interaction with ``shap.utils.approximate_interactions``;
+        Colour by this feature; ``"auto"`` picks the strongest interaction with ``shap.utils.approximate_interactions``
+        (computed on request, in Python, cached per feature and output; the caption says so while it runs);
         ``None`` leaves points uncoloured.
     instance : int
         Set by clicking a point; the selected point is highlighted.
+    selection : Selection, optional
+        A selection shared with other views (an explorer's), read and written instead of this plot's own traits.
     """
+
+    _repr_traits: ClassVar[tuple[str, ...]] = ("feature", "output", "instance")
 
     feature = traitlets.Int(0).tag(sync=True)
     output = traitlets.Int(0).tag(sync=True)
     instance = traitlets.Int(0).tag(sync=True)
-    interaction = traitlets.Int(None, allow_none=True).tag(sync=True)
 
     def __init__(
         self,
-        attribution: Attribution,
+        attribution: Attribution | AttributionData | Any,
         feature: int | str = 0,
         output: int = 0,
         interaction: int | str | None = "auto",
         instance: int = 0,
+        *,
+        selection: Selection | None = None,
         **kwargs: Any,
     ) -> None:
-        check_keywords(type(self).__name__, kwargs, _LAYOUT_KEYWORDS)
-        check_tabular(attribution, "DependencePlot")
-        if attribution.data is None:
-            raise ValueError("DependencePlot needs the feature values: the attribution has data=None")
-        attribution.check_index(instance, output)
-        self._attribution = attribution
-        self._auto_interaction = interaction == "auto"
+        self._check_keywords(kwargs)
         import bqplot
 
-        colours = ["#0072b2", "#aaaaaa", "#d55e00"]
-        self._scales = {
-            "x": bqplot.LinearScale(),
-            "y": bqplot.LinearScale(),
-            "color": bqplot.ColorScale(colors=colours),
-        }
+        data = as_source(attribution, "DependencePlot")
+        if not isinstance(data, AttributionData):
+            raise TypeError("DependencePlot shows every instance at once; it needs an AttributionData")
+        a = data.attribution
+        if len(a.feature_shape) != 1:
+            raise ValueError(f"DependencePlot shows tabular attributions; received feature shape {a.feature_shape}")
+        if a.data is None:
+            raise ValueError("DependencePlot needs the feature values: the attribution has data=None")
+        self._data = data
+        if selection is not None:
+            feature, output, instance = selection.feature, selection.output, selection.instance
+        feature = self._feature_index(feature)
+        a.check_index(instance, output)
+        mode, fixed = self._colour(interaction)
+        scales = {"x": bqplot.LinearScale(), "y": bqplot.LinearScale(), "color": bqplot.ColorScale(colors=_COLOURS)}
         self._scatter = bqplot.Scatter(
-            scales=self._scales, default_size=24, interactions={"click": "select"},
-            selected_style={"stroke": "black", "stroke-width": 2, "opacity": 1.0},
-            unselected_style={"opacity": 0.75},
+            scales=scales, default_size=24, interactions={},
+            selected_style={"stroke": "black", "stroke-width": 2, "opacity": 1.0}, unselected_style={"opacity": 0.75},
         )  # fmt: skip
-        self._x_axis = bqplot.Axis(scale=self._scales["x"], label="")
-        self._y_axis = bqplot.Axis(scale=self._scales["y"], orientation="vertical", label="")
-        self._colour_axis = bqplot.ColorAxis(scale=self._scales["color"], side="right", label="")
+        axes = (
+            bqplot.Axis(scale=scales["x"], label=""),
+            bqplot.Axis(scale=scales["y"], orientation="vertical", label=""),
+            # an explicit format: bqplot's guessed one fails on a colour axis first drawn without data
+            bqplot.ColorAxis(scale=scales["color"], side="right", label="", visible=False, tick_format=".3~g"),
+        )
         self._figure = bqplot.Figure(
-            marks=[self._scatter], axes=[self._x_axis, self._y_axis, self._colour_axis],
+            marks=[self._scatter], axes=list(axes),
             fig_margin={"top": 30, "bottom": 50, "left": 70, "right": 90}, layout={"width": "100%", "height": "360px"},
         )  # fmt: skip
-        self._scatter.on_element_click(self._clicked)
-        self._ready = False  # observers wait: the interaction is resolved and the plot drawn once, below
-        super().__init__([self._figure], **kwargs)
-        self.output = output
-        self.feature = self._feature_index(feature)
-        self.interaction = self._resolve_interaction(interaction)
-        self.instance = instance
-        self._ready = True
-        self._redraw()
+        super().__init__(**kwargs)
+        self.feature, self.output, self.instance = feature, output, instance
+        self._link = DependenceLink(
+            data=data, selection=selection if selection is not None else self, scatter=self._scatter,
+            x_axis=axes[0], y_axis=axes[1], colour_axis=axes[2], figure=self._figure,
+            colour_mode=mode, interaction=fixed,
+        )  # fmt: skip
+        self.children = [self._figure, self._link]
+        if selection is not None:
+            mirror(self, selection, SELECTION_TRAITS)
 
     @property
     def attribution(self) -> Attribution:
         """The attribution shown."""
-        return self._attribution
+        return self._data.attribution
+
+    @property
+    def data(self) -> AttributionData:
+        """The data widget the plot reads (shared with the other views of the same attribution)."""
+        return self._data
+
+    @property
+    def interaction(self) -> int | str | None:
+        """The colour: ``"auto"`` (strongest interaction, found in the browser's request), a feature index, or None."""
+        mode = self._link.colour_mode
+        return "auto" if mode == "auto" else None if mode == "none" else self._link.interaction
+
+    @interaction.setter
+    def interaction(self, interaction: int | str | None) -> None:
+        mode, fixed = self._colour(interaction)
+        with self._link.hold_sync():
+            self._link.interaction = fixed
+            self._link.colour_mode = mode
+
+    def colour_feature(self) -> int | None:
+        """The feature the points are coloured by for the current feature and output (``"auto"`` runs the search)."""
+        if self.interaction == "auto":
+            return self._data.interaction(self.feature, self.output)
+        return self.interaction  # type: ignore[return-value]
+
+    def _colour(self, interaction: int | str | None) -> tuple[str, int | None]:
+        if interaction is None:
+            return "none", None
+        if interaction == "auto":
+            return "auto", None
+        return "fixed", self._feature_index(interaction)
 
     def _feature_index(self, feature: int | str) -> int:
-        names = list(self._attribution.feature_names or ())
+        names = list(self._data.attribution.feature_names or ())
         if isinstance(feature, str):
             if feature not in names:
                 raise ValueError(f"feature must be one of the feature names or an index; received {feature!r}")
             return names.index(feature)
-        return check_index("feature", feature, self._attribution.n_features)
-
-    def _resolve_interaction(self, interaction: int | str | None) -> int | None:
-        if interaction is None:
-            return None
-        if interaction == "auto":
-            import shap
-
-            ranked = shap.utils.approximate_interactions(
-                self.feature, self._attribution.values[..., self.output], self._attribution.data
-            )
-            return int(next(i for i in ranked if i != self.feature))
-        return self._feature_index(interaction)
+        return check_index("feature", feature, self._data.attribution.n_features)
 
     @traitlets.validate("feature", "output", "instance")
     def _valid_index(self, proposal: dict[str, Any]) -> int:
         name = proposal["trait"].name
-        sizes = {"feature": self._attribution.n_features, "output": self._attribution.n_outputs}
-        return valid_index(name, proposal["value"], sizes.get(name, self._attribution.n_instances))
+        a = self._data.attribution
+        sizes = {"feature": a.n_features, "output": a.n_outputs, "instance": a.n_instances}
+        return valid_index(name, proposal["value"], sizes[name])
 
-    @traitlets.observe("feature", "output")
-    def _follow_feature(self, change: dict[str, Any]) -> None:
-        if not self._ready:
-            return
-        if self._auto_interaction:
-            self.interaction = self._resolve_interaction("auto")
-        self._redraw()
 
-    @traitlets.observe("interaction")
-    def _follow_interaction(self, change: dict[str, Any]) -> None:
-        if self._ready:
-            self._redraw()
-
-    @traitlets.observe("instance")
-    def _follow_instance(self, change: dict[str, Any]) -> None:
-        if self._ready:
-            self._scatter.selected = [self.instance]
-
-    def _clicked(self, scatter: Any, event: dict[str, Any]) -> None:
-        self.instance = int(event["data"]["index"])
-
-    def _redraw(self) -> None:
-        a = self._attribution
-        names = a.feature_names or ()
-        with self._scatter.hold_sync():
-            self._scatter.x = a.data[:, self.feature]
-            self._scatter.y = a.values[:, self.feature, self.output]
-            self._scatter.color = None if self.interaction is None else a.data[:, self.interaction]
-            self._scatter.selected = [self.instance]
-        self._x_axis.label = f"{names[self.feature]} (feature value)"
-        self._y_axis.label = f"contribution to {a.output_names[self.output]}"
-        self._colour_axis.label = "" if self.interaction is None else names[self.interaction]
-        self._figure.title = f"Dependence of {a.output_names[self.output]} on {names[self.feature]}"
-        self._colour_axis.visible = self.interaction is not None
-
-    def __repr__(self) -> str:
-        return f"DependencePlot(attribution={self._attribution!r}, feature={self.feature}, output={self.output})"
+_COLOURS = ["#0072b2", "#aaaaaa", "#d55e00"]

@@ -1,4 +1,4 @@
-"""Explorers: several views of one model's explanations, computed once and linked by their selections."""
+"""Explorers: several views of one model's explanations, computed once, on one data model and one selection."""
 
 from __future__ import annotations
 
@@ -7,27 +7,32 @@ from typing import Any
 
 import ipywidgets
 import numpy as np
-import traitlets
 
-from ..explanation import Attribution
-from ._base import check_keywords, valid_index
+from ..data import Attribution
+from ._base import Strict
+from ._data import AttributionData, LazyAttributionData
+from ._selection import Selection
 from .beeswarm import Beeswarm
+from .controls import ControlBar
 from .dependence import DependencePlot
 from .force import ForcePlot
 from .stacked import StackedForce
 from .waterfall import Waterfall
 
-_SHARED = ("instance", "output", "feature")
+__all__ = ["TabularExplorer"]
 
 
-class TabularExplorer(ipywidgets.VBox):
-    """Beeswarm, stacked force, force, waterfall and dependence plots of one model, linked.
+class TabularExplorer(Strict, ipywidgets.VBox):
+    """Beeswarm, stacked force, force, waterfall and dependence plots of one model, as one instrument.
 
-    Attributions are computed once, at construction. The views share ``instance``, ``output`` and ``feature``:
-    the canvas/SVG views link in the browser (``jslink``, no Python round trip), the explorer's own traits and the
-    bqplot dependence plot follow through Python. With ``lime=True`` a LIME explanation of the selected instance
-    is computed when the instance is first selected (cached) and shown beside the waterfall, so two methods can
-    be compared on the same prediction.
+    The attributions are computed once, at construction, and sent to the browser once (one data widget that every
+    view references). Every view reads and writes one :class:`Selection` in the browser: a click anywhere is one
+    state update to the kernel and every view follows without a Python round trip. One control bar holds the
+    instance, class and method pickers; the views hide their own.
+
+    With ``lime=True`` LIME is a second method, computed for an instance when a view first shows it (on request,
+    cached): the force plot and the left waterfall show the method picked in the control bar, the right waterfall
+    the other one, so that two methods can be compared on the same prediction.
 
     Parameters
     ----------
@@ -36,20 +41,25 @@ class TabularExplorer(ipywidgets.VBox):
     X : array_like or pandas.DataFrame, shape (n_instances, n_features)
         The instances to explain.
     y : array_like, optional
-        True labels, shown next to the selected instance.
+        True labels (or values), shown beside the prediction of the selected instance.
     method : str
-        The attribution method (see ``explain_tabular``).
+        The attribution method computed for every instance (see ``explain_tabular``).
     feature_names, class_names : sequence of str, optional
         Names of the features and of the outputs.
     lime : bool
-        Add the lazily computed LIME view (ignored when ``method="lime"``).
+        Add LIME, computed per instance on request (ignored when ``method="lime"``).
     background, random_state, n_samples :
         Passed to ``explain_tabular``.
-    """
 
-    instance = traitlets.Int(0).tag(sync=True)
-    output = traitlets.Int(0).tag(sync=True)
-    feature = traitlets.Int(0).tag(sync=True)
+    Attributes
+    ----------
+    selection : Selection
+        What is selected; observe or link it (``explorer.selection.observe(f, "instance")``).
+    data : AttributionData
+        The attributions of ``method``, shared by every view.
+    lime : LazyAttributionData or None
+        LIME, one instance at a time.
+    """
 
     def __init__(
         self,
@@ -66,102 +76,130 @@ class TabularExplorer(ipywidgets.VBox):
         n_samples: int | None = None,
         **kwargs: Any,
     ) -> None:
-        check_keywords(type(self).__name__, kwargs, ["layout"])
+        self._check_keywords(kwargs)
         from ..kernels._inputs import tabular_matrix
-        from ..kernels.tabular import explain_tabular
+        from ..kernels.tabular import TABULAR, explain_tabular
 
+        TABULAR.get(method)  # an unknown method fails here, before any work
         matrix, names = tabular_matrix(X, feature_names)
         if y is not None and len(y) != len(matrix):
             raise ValueError(f"y must have one label per row of X ({len(matrix)}); received {len(y)}")
-        self._model, self._X, self._y = model, matrix, None if y is None else np.asarray(y)
-        self._explain_kwargs = {"background": background, "random_state": random_state, "n_samples": n_samples}
-        self.attribution: Attribution = explain_tabular(
-            model, matrix, method, feature_names=names, output_names=class_names, **self._explain_kwargs
+        attribution = explain_tabular(
+            model, matrix, method, feature_names=names, output_names=class_names, background=background,
+            random_state=random_state, n_samples=n_samples,
+        )  # fmt: skip
+        a = attribution
+        self.data = AttributionData(a)
+        self.selection = Selection(
+            limits={"instance": a.n_instances, "output": a.n_outputs, "feature": a.n_features},
+            output=min(1, a.n_outputs - 1),  # the positive class of a binary classifier
+            method=a.method,
         )
-        a = self.attribution
-        output = min(1, a.n_outputs - 1)  # the positive class of a binary classifier
-        self.beeswarm = Beeswarm(a, output=output)
-        self.stacked = StackedForce(a, output=output)
-        self.force = ForcePlot(a, output=output)
-        self.waterfall = Waterfall(a, output=output)
-        linked = [self.beeswarm, self.stacked, self.force, self.waterfall]
-        for view in linked[1:]:
-            for name in _SHARED:
-                ipywidgets.jslink((linked[0], name), (view, name))
-        self.dependence = DependencePlot(a, feature=0, output=output)
-        self.lime: Waterfall | None = None
-        self._lime_cache: dict[int, Attribution] = {}
-        self._status = ipywidgets.Label()
-        super().__init__(**kwargs)
-        self.output = output
-        for name in _SHARED:
-            ipywidgets.link((self, name), (self.beeswarm, name))
-            ipywidgets.link((self, name), (self.dependence, name))
-        comparison: list[ipywidgets.Widget] = [self.waterfall]
+        self.lime: LazyAttributionData | None = None
         if lime and method != "lime":
-            self.lime = Waterfall(self._lime_for(self.instance), output=output, max_display=10)
-            comparison.append(self.lime)
-            for view in comparison:
-                view.layout.width = "50%"
-        self.children = [
-            self._status,
-            self.beeswarm,
-            self.stacked,
-            self.force,
-            ipywidgets.HBox(comparison),
-            self.dependence,
-        ]
-        self._describe()
-
-    @traitlets.validate("instance", "output", "feature")
-    def _valid_selection(self, proposal: dict[str, Any]) -> int:
-        name = proposal["trait"].name
-        a = self.attribution
-        size = {"instance": a.n_instances, "output": a.n_outputs, "feature": a.n_features}[name]
-        return valid_index(name, proposal["value"], size)
-
-    @traitlets.observe("instance", "output")
-    def _follow_selection(self, change: dict[str, Any]) -> None:
-        if self.lime is not None:
-            with self.lime.hold_sync():
-                self.lime.attribution = self._lime_for(self.instance)
-                self.lime.output = self.output
-        self._describe()
-
-    def _lime_for(self, instance: int) -> Attribution:
-        """LIME for one instance, computed on first selection and cached (the one costly step of a click)."""
-        if instance not in self._lime_cache:
-            from ..kernels.tabular import explain_tabular
-
-            options = self._explain_kwargs
-            self._lime_cache[instance] = explain_tabular(
-                self._model, self._X[instance : instance + 1], "lime",
-                feature_names=self.attribution.feature_names, output_names=self.attribution.output_names,
-                background=self._X if options["background"] is None else options["background"],
-                random_state=options["random_state"], n_samples=options["n_samples"],
+            self.lime = LazyAttributionData(
+                _lime_for(model, matrix, a, background, random_state, n_samples), a.n_instances,
+                feature_names=names, output_names=a.output_names, method="lime",
             )  # fmt: skip
-        return self._lime_cache[instance]
+        methods = [self.lime] if self.lime is not None else []
+        true_values, true_names = _truth(model, y, a)
+        shared: dict[str, Any] = {"selection": self.selection, "controls": False}
+        self.controls = ControlBar(
+            self.data, self.selection, alternatives=methods, true_values=true_values, true_names=true_names
+        )
+        self.beeswarm = Beeswarm(self.data, **shared)
+        self.stacked = StackedForce(self.data, **shared)
+        self.force = ForcePlot(self.data, alternatives=methods, **shared)
+        self.waterfall = Waterfall(self.data, alternatives=methods, **shared)
+        self.comparison: Waterfall | None = None
+        pair: list[ipywidgets.Widget] = [self.waterfall]
+        if methods:
+            self.comparison = Waterfall(self.data, alternatives=methods, compare=True, **shared)
+            pair.append(self.comparison)
+            for view in pair:
+                view.layout.width = "50%"
+        self.dependence = DependencePlot(self.data, selection=self.selection)
+        super().__init__(
+            [self.controls, self.beeswarm, self.stacked, self.force, ipywidgets.HBox(pair), self.dependence], **kwargs
+        )
 
-    def _describe(self) -> None:
-        a = self.attribution
-        i, k = self.instance, self.output
-        parts = [f"instance {i}", f"{a.output_names[k]} = {a.output_values[i, k]:.3g} ({a.output_space or 'raw'})"]
-        if self._y is not None:
-            parts.append(f"true label: {self._label(self._y[i])}")
-        parts.append(f"method: {a.method}")
-        if self.lime is not None:
-            gap = self._lime_cache[i].convergence_delta
-            if gap is not None:
-                parts.append(f"LIME surrogate misses the model by {abs(gap[0, k]):.3g} here")
-        self._status.value = " · ".join(parts)
+    @property
+    def attribution(self) -> Attribution:
+        """The attributions of the explorer's method, for every instance."""
+        return self.data.attribution
 
-    def _label(self, label: Any) -> str:
-        """A true label by its output name when the model's classes map onto the outputs."""
-        classes = list(np.asarray(getattr(self._model, "classes_", [])).ravel())
-        names = self.attribution.output_names
-        if label in classes and len(classes) == len(names):
-            return names[classes.index(label)]
-        return str(label)
+    @property
+    def instance(self) -> int:
+        """The selected instance (``explorer.selection.instance``)."""
+        return self.selection.instance
+
+    @instance.setter
+    def instance(self, value: int) -> None:
+        self.selection.instance = value
+
+    @property
+    def output(self) -> int:
+        """The selected output (class)."""
+        return self.selection.output
+
+    @output.setter
+    def output(self, value: int) -> None:
+        self.selection.output = value
+
+    @property
+    def feature(self) -> int:
+        """The selected feature."""
+        return self.selection.feature
+
+    @feature.setter
+    def feature(self, value: int) -> None:
+        self.selection.feature = value
+
+    @property
+    def method(self) -> str:
+        """The method the force plot and the left waterfall show."""
+        return self.selection.method
+
+    @method.setter
+    def method(self, value: str) -> None:
+        known = [self.data.method] + ([self.lime.method] if self.lime is not None else [])
+        if value not in known:
+            raise ValueError(f"method must be one of {', '.join(map(repr, known))}; received {value!r}")
+        self.selection.method = value
 
     def __repr__(self) -> str:
-        return f"TabularExplorer(attribution={self.attribution!r}, instance={self.instance}, output={self.output})"
+        return (
+            f"TabularExplorer(attribution={self.attribution!r}, instance={self.instance}, output={self.output}, "
+            f"method={self.method!r})"
+        )
+
+
+def _lime_for(
+    model: Any, X: np.ndarray, a: Attribution, background: Any, random_state: int | None, n_samples: int | None
+) -> Any:
+    """LIME for one row of ``X``, as the explorer's lazy data computes it on request."""
+    from ..kernels.tabular import explain_tabular
+
+    def compute(instance: int) -> Attribution:
+        return explain_tabular(
+            model, X[instance : instance + 1], "lime", feature_names=a.feature_names, output_names=a.output_names,
+            background=X if background is None else background, random_state=random_state, n_samples=n_samples,
+            progress=False,
+        )  # fmt: skip
+
+    return compute
+
+
+def _truth(model: Any, y: Any, a: Attribution) -> tuple[np.ndarray | None, list[str]]:
+    """True labels as indices into the output names when the model's classes map onto the outputs; numeric values
+    (regression) as they are; other labels as indices into their sorted distinct values."""
+    if y is None:
+        return None, []
+    labels = np.asarray(y).ravel()
+    classes = list(np.asarray(getattr(model, "classes_", [])).ravel())
+    if classes and len(classes) == a.n_outputs and set(labels.tolist()) <= set(classes):
+        return np.array([classes.index(v) for v in labels.tolist()], dtype=float), list(a.output_names)
+    if labels.dtype.kind in "biuf":
+        return labels.astype(float), []
+    distinct = sorted({str(v) for v in labels.tolist()})
+    return np.array([distinct.index(str(v)) for v in labels.tolist()], dtype=float), distinct

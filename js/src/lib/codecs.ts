@@ -104,3 +104,20 @@ export function offsetOf(shape: readonly number[], index: readonly number[]): nu
   }
   return offset;
 }
+
+/** The placeholder Python's `_transfer.pack` leaves where a binary buffer of a message goes: {__iw_buffer__: i}. */
+const BUFFER_KEY = "__iw_buffer__";
+
+/** Put a message's binary buffers back where `_transfer.pack` took them out (the inverse of `pack`). */
+export function unpack(content: unknown, buffers: ReadonlyArray<DataView>): unknown {
+  if (Array.isArray(content)) return content.map((item) => unpack(item, buffers));
+  if (content === null || typeof content !== "object") return content;
+  const entries = Object.entries(content as Record<string, unknown>);
+  if (entries.length === 1 && entries[0]?.[0] === BUFFER_KEY) {
+    const index = entries[0][1] as number;
+    const buffer = buffers[index];
+    if (!buffer) throw new Error(`message refers to buffer ${index}; it came with ${buffers.length}`);
+    return buffer;
+  }
+  return Object.fromEntries(entries.map(([key, value]) => [key, unpack(value, buffers)]));
+}

@@ -25,12 +25,54 @@ export function divergingRamp(low: RGB, high: RGB, steps: number, mid: RGB = [17
   return ramp;
 }
 
-/** Robust [lo, hi] of finite values: the 5th and 95th percentiles, so outliers do not wash out the colours. */
+/**
+ * Robust [lo, hi] of finite values: the 5th and 95th percentiles, so outliers do not wash out the colours. Linear
+ * time (selection, not a sort): it runs on every feature of 100,000 instances when a beeswarm first draws.
+ */
 export function robustRange(values: ArrayLike<number>): [number, number] {
-  const finite = Array.from(values).filter(Number.isFinite).sort((a, b) => a - b);
-  if (!finite.length) return [0, 1];
-  const at = (q: number) => finite[Math.min(finite.length - 1, Math.max(0, Math.round(q * (finite.length - 1))))] as number;
+  const finite = new Float64Array(values.length);
+  let n = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (Number.isFinite(v)) finite[n++] = v;
+  }
+  if (!n) return [0, 1];
+  const sample = finite.subarray(0, n);
+  const at = (q: number) => select(sample, Math.min(n - 1, Math.max(0, Math.round(q * (n - 1)))));
   const lo = at(0.05);
   const hi = at(0.95);
-  return hi > lo ? [lo, hi] : [finite[0] as number, (finite.at(-1) as number) + (finite.at(-1) === finite[0] ? 1 : 0)];
+  if (hi > lo) return [lo, hi];
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of sample) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return [min, max + (max === min ? 1 : 0)];
+}
+
+/** The k-th smallest value of `a` (reordered in place): Hoare's selection, expected linear time. */
+export function select(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1] as number;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while ((a[i] as number) < pivot) i++;
+      while ((a[j] as number) > pivot) j--;
+      if (i <= j) {
+        const t = a[i] as number;
+        a[i] = a[j] as number;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k] as number;
+  }
+  return a[k] as number;
 }

@@ -1,21 +1,12 @@
-// Selection controls shared by the views: step/pick an instance, pick an output.
-import type { AnyModel } from "@anywidget/types";
+// Selection controls: step/pick an instance, pick an output, pick a method. Used by a standalone view's toolbar and
+// by an explorer's control bar; they read and write whatever selection is current.
 import { type Disposer, html } from "./dom";
-import { setTrait } from "./model";
+import type { SelectionSource } from "./selection";
 
-export interface SelectionTraits {
-  instance: number;
-  output: number;
-  output_names: string[];
-  [key: string]: unknown;
-}
+export type Update = () => void;
 
-/** ◀ [n] ▶ "of N": sets `instance`. Returns an update function for when the count or selection changes. */
-export function instanceStepper(
-  container: HTMLElement,
-  model: AnyModel<SelectionTraits>,
-  disposer: Disposer,
-): (count: number) => void {
+/** ◀ [n] ▶ "of N": sets `instance`. The returned update reads the count and the selection again. */
+export function instanceStepper(container: HTMLElement, selection: () => SelectionSource, count: () => number, disposer: Disposer): Update {
   const label = html("label", { class: "iw-control" }, "instance ");
   const prev = html("button", { type: "button", class: "iw-step iw-prev", "aria-label": "previous instance" }, "◀");
   const input = html("input", { type: "number", class: "iw-instance-input", min: 0, step: 1, "aria-label": "instance" });
@@ -23,23 +14,22 @@ export function instanceStepper(
   const total = html("span", { class: "iw-count" });
   label.append(prev, input, next, total);
   container.append(label);
-  let count = 0;
   const go = (value: number) => {
-    if (!Number.isInteger(value) || value < 0 || value >= count) {
-      input.value = String(model.get("instance"));
+    if (!Number.isInteger(value) || value < 0 || value >= count()) {
+      input.value = String(selection().index("instance"));
       return;
     }
-    if (value !== model.get("instance")) setTrait(model, "instance", value);
+    selection().select({ instance: value });
   };
-  disposer.listen(prev, "click", () => go(model.get("instance") - 1));
-  disposer.listen(next, "click", () => go(model.get("instance") + 1));
+  disposer.listen(prev, "click", () => go(selection().index("instance") - 1));
+  disposer.listen(next, "click", () => go(selection().index("instance") + 1));
   disposer.listen(input, "change", () => go(Number(input.value)));
   disposer.listen(input, "keydown", (event: KeyboardEvent) => {
     if (event.key === "Enter") go(Number(input.value));
   });
-  return (n: number) => {
-    count = n;
-    const current = model.get("instance");
+  return () => {
+    const n = count();
+    const current = selection().index("instance");
     input.max = String(Math.max(0, n - 1));
     input.value = String(current);
     total.textContent = ` of ${n}`;
@@ -48,22 +38,43 @@ export function instanceStepper(
   };
 }
 
-/** A <select> of output names: sets `output`. Hidden when there is a single output. */
-export function outputPicker(
+/** A <select> of `names()`, writing the index of the chosen one to `key` (hidden when there is one choice). */
+export function indexPicker(
   container: HTMLElement,
-  model: AnyModel<SelectionTraits>,
+  text: string,
+  key: "output",
+  names: () => readonly string[],
+  selection: () => SelectionSource,
   disposer: Disposer,
-): () => void {
-  const label = html("label", { class: "iw-control" }, "output ");
-  const select = html("select", { class: "iw-output-select", "aria-label": "output" });
+): Update {
+  const label = html("label", { class: "iw-control" }, `${text} `);
+  const select = html("select", { class: `iw-${key}-select`, "aria-label": text });
   label.append(select);
   container.append(label);
-  disposer.listen(select, "change", () => setTrait(model, "output", Number(select.value)));
+  disposer.listen(select, "change", () => selection().select({ [key]: Number(select.value) }));
+  let shown: readonly string[] = [];
   return () => {
-    const names = model.get("output_names");
-    const options = names.map((name, i) => html("option", { value: i }, name));
-    select.replaceChildren(...options);
-    select.value = String(model.get("output"));
-    label.hidden = names.length < 2;
+    const current = names();
+    if (current !== shown) {
+      select.replaceChildren(...current.map((name, i) => html("option", { value: i }, name)));
+      shown = current;
+    }
+    select.value = String(selection().index(key));
+    label.hidden = current.length < 2;
+  };
+}
+
+/** A <select> of method names, writing the chosen name to the selection's `method`. */
+export function methodPicker(container: HTMLElement, methods: () => ReadonlyArray<[string, string]>, selection: () => SelectionSource, disposer: Disposer): Update {
+  const label = html("label", { class: "iw-control" }, "method ");
+  const select = html("select", { class: "iw-method-select", "aria-label": "method" });
+  label.append(select);
+  container.append(label);
+  disposer.listen(select, "change", () => selection().select({ method: select.value }));
+  return () => {
+    const options = methods();
+    select.replaceChildren(...options.map(([value, text]) => html("option", { value }, text)));
+    select.value = selection().method() || (options[0]?.[0] ?? "");
+    label.hidden = options.length < 2;
   };
 }

@@ -16,5 +16,10 @@ export function formatSigned(x: number, digits = 3): string {
   return x > 0 ? `+${text}` : text;
 }
 
+/** `text` cut to `maxChars` characters, the cut marked with an ellipsis. */
+export function truncate(text: string, maxChars: number): string {
+  return text.length <= maxChars ? text : `${text.slice(0, Math.max(1, maxChars - 1))}…`;
+}
+
 /** Approximate width in px of one character of the views' 11 px UI font, for fitting labels without measuring. */
 export const CHAR_PX = 6.6;

@@ -4,6 +4,8 @@ import { type Disposer, html } from "./dom";
 export interface Frame {
   root: HTMLDivElement;
   toolbar: HTMLDivElement;
+  /** "computing…" notes: what the view waits for, while the plot still shows (dimmed) what it last drew */
+  status: HTMLDivElement;
   plot: HTMLDivElement;
   caption: HTMLDivElement;
   error: HTMLDivElement;
@@ -15,12 +17,20 @@ export function createFrame(el: HTMLElement, viewClass: string): Frame {
   const root = html("div", { class: `iw-root ${viewClass}`, "data-lm-suppress-shortcuts": "true" });
   const toolbar = html("div", { class: "iw-toolbar" });
   const plot = html("div", { class: "iw-plot" });
+  const status = html("div", { class: "iw-status", role: "status", hidden: "" });
   const error = html("div", { class: "iw-error", role: "alert", hidden: "" });
   const caption = html("div", { class: "iw-caption" });
   const tooltip = html("div", { class: "iw-tooltip", role: "tooltip", hidden: "" });
-  root.append(toolbar, error, plot, caption, tooltip);
+  root.append(toolbar, status, error, plot, caption, tooltip);
   el.replaceChildren(root);
-  return { root, toolbar, plot, caption, error, tooltip };
+  return { root, toolbar, status, plot, caption, error, tooltip };
+}
+
+/** Say what the view is waiting for (or clear it with null); while it waits, what it last drew is dimmed. */
+export function showStatus(frame: Frame, message: string | null): void {
+  frame.status.textContent = message ?? "";
+  frame.status.hidden = !message;
+  frame.root.classList.toggle("iw-waiting", Boolean(message));
 }
 
 /** Show a message in place of the plot (or clear it with null). The message is text, never HTML. */
@@ -74,7 +84,7 @@ export function itemTooltips(
 }
 
 /** Redraw when the plot area changes width (the notebook resized, a sidebar opened). */
-export function redrawOnResize(frame: Frame, draw: () => void, disposer: Disposer): void {
+export function onResize(frame: Frame, draw: () => void, disposer: Disposer): void {
   let lastWidth = 0;
   const resize = new ResizeObserver(() => {
     if (frame.plot.clientWidth !== lastWidth) {

@@ -1,21 +1,36 @@
-// Typed access to the anywidget model: listen with automatic cleanup, set a trait from the browser.
+// Typed access to widget models: the view's own (anywidget's proxy) and the ones it references (ipywidgets'
+// WidgetModel, resolved through the widget manager). Both have get/set/save_changes/on/off/send.
 import type { AnyModel } from "@anywidget/types";
 import type { Disposer } from "./dom";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Traits = Record<string, any>;
+export type Traits = Record<string, any>;
+export type Model<T extends Traits = Traits> = AnyModel<T>;
 
-/** Call `callback` whenever one of `names` changes; the disposer removes the listeners. */
-export function watch<T extends Traits>(model: AnyModel<T>, names: ReadonlyArray<keyof T & string>, callback: () => void, disposer: Disposer): void {
+const REF_PREFIX = "IPY_MODEL_";
+
+/** The model id inside a widget reference ("IPY_MODEL_<id>", as `widget_serialization` writes it), or null. */
+export function refId(ref: unknown): string | null {
+  return typeof ref === "string" && ref.startsWith(REF_PREFIX) ? ref.slice(REF_PREFIX.length) : null;
+}
+
+/** Resolve a widget reference held by `owner` to its model (null for no reference). */
+export async function resolveRef<T extends Traits>(owner: Model, ref: unknown): Promise<Model<T> | null> {
+  const id = refId(ref);
+  return id === null ? null : owner.widget_manager.get_model<T>(id);
+}
+
+/** Call `callback` whenever one of `names` changes on `model`; the disposer removes the listeners. */
+export function watch<T extends Traits>(model: Model<T>, names: ReadonlyArray<string>, callback: () => void, disposer: Disposer): void {
   for (const name of names) {
-    const event = `change:${name}` as const;
+    const event = `change:${name}`;
     model.on(event, callback);
     disposer.add(() => model.off(event, callback));
   }
 }
 
-/** Set a synced trait from the browser and send it to Python. */
-export function setTrait<T extends Traits, K extends keyof T & string>(model: AnyModel<T>, name: K, value: T[K]): void {
-  model.set(name, value);
+/** Set traits from the browser and send them to Python: one state update, however many traits. */
+export function save<T extends Traits>(model: Model<T>, patch: Partial<T>): void {
+  for (const [name, value] of Object.entries(patch)) model.set(name as keyof T, value as T[keyof T]);
   model.save_changes();
 }

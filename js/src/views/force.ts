@@ -1,15 +1,12 @@
 // ForcePlot: base value → output value, features stacked as pushes up (warm) and down (cool).
 import type { RenderProps } from "@anywidget/types";
-import type { AttributionTraits, TabularAttribution } from "../lib/attribution";
-import { attributionView } from "../lib/attribution-view";
-import { instanceStepper, outputPicker } from "../lib/controls";
-import { Disposer, html, svg } from "../lib/dom";
+import type { Attribution } from "../lib/attribution";
+import { html, svg } from "../lib/dom";
 import { chevron, type ForceLayout, type ForceSegment, forceLayout } from "../lib/force-layout";
-import { CHAR_PX, formatNumber, formatSigned } from "../lib/format";
-import { createFrame, type Frame, itemTooltips } from "../lib/frame";
+import { CHAR_PX, formatNumber, formatSigned, truncate } from "../lib/format";
+import { type Frame, itemTooltips } from "../lib/frame";
 import { linearScale, niceTicks } from "../lib/scale";
-
-type Model = RenderProps<AttributionTraits>["model"];
+import { type DrawInput, mountView, type ViewTraits } from "../lib/view";
 
 const HEIGHT = 170;
 const MARGIN = 16;
@@ -17,63 +14,46 @@ const BAR_Y = 78;
 const BAR_H = 20;
 const LABEL_MIN_PX = 44;
 
-function render({ model, el }: RenderProps<AttributionTraits>): () => void {
-  const disposer = new Disposer();
-  const frame = createFrame(el, "iw-force");
-  const updateStepper = instanceStepper(frame.toolbar, model, disposer);
-  const updatePicker = outputPicker(frame.toolbar, model, disposer);
-  const chart = svg("svg", { class: "iw-force-svg", role: "img", height: HEIGHT });
-  frame.plot.append(chart);
-  let current: { layout: ForceLayout; instance: number } | null = null;
-  const attributionNow = attributionView(model, frame, disposer, {
+function render(props: RenderProps<ViewTraits>): () => void {
+  return mountView(props, {
     name: "ForcePlot",
-    redrawOn: ["instance", "output"],
-    draw(attribution) {
-      const instance = model.get("instance");
-      const output = model.get("output");
-      updateStepper(attribution.nInstances);
-      updatePicker();
-      attribution.check(instance, output);
-      const layout = forceLayout(attribution.contributions(instance, output), attribution.baseValue(instance, output));
-      current = { layout, instance };
-      drawChart(chart, frame, layout, attribution, instance);
-      describe(frame, layout, model, attribution, instance, output);
+    className: "iw-force",
+    scope: "one-instance",
+    options: [],
+    controls: ["instance", "output"],
+    setup({ frame, disposer }) {
+      const chart = svg("svg", { class: "iw-force-svg", role: "img", height: HEIGHT });
+      frame.plot.append(chart);
+      let current: { layout: ForceLayout; attribution: Attribution; instance: number } | null = null;
+      itemTooltips(chart, frame, disposer, (target) => {
+        const node = target instanceof Element ? target.closest("[data-feature]") : null;
+        if (!node || !current) return null;
+        const feature = Number(node.getAttribute("data-feature"));
+        const segment = [...current.layout.positive, ...current.layout.negative].find((s) => s.feature === feature);
+        return segment ? tooltipLines(segment, current.attribution, current.instance) : null;
+      });
+      return ({ attribution, instance, output, width }: DrawInput) => {
+        const layout = forceLayout(attribution.contributions(instance, output), attribution.baseValue(instance, output));
+        current = { layout, attribution, instance };
+        drawChart(chart, width, layout, attribution, instance);
+        describe(frame, layout, attribution, instance, output);
+      };
     },
   });
-
-  itemTooltips(chart, frame, disposer, (target) => {
-    const node = target instanceof Element ? target.closest("[data-feature]") : null;
-    const attribution = attributionNow();
-    if (!node || !current || !attribution) return null;
-    const feature = Number(node.getAttribute("data-feature"));
-    const segment = [...current.layout.positive, ...current.layout.negative].find((s) => s.feature === feature);
-    return segment ? tooltipLines(segment, attribution, current.instance) : null;
-  });
-
-  return () => {
-    disposer.dispose();
-    el.replaceChildren();
-  };
 }
 
-function tooltipLines(segment: ForceSegment, attribution: TabularAttribution, instance: number): Array<[string, string]> {
+function tooltipLines(segment: ForceSegment, attribution: Attribution, instance: number): Array<[string, string]> {
   const lines: Array<[string, string]> = [["feature", attribution.featureName(segment.feature)]];
   const value = attribution.featureValue(instance, segment.feature);
   if (value !== null) lines.push(["value", formatNumber(value, 4)]);
   const condition = attribution.condition(instance, segment.feature);
   if (condition !== null) lines.push(["condition", condition]);
-  lines.push(["contribution", formatSigned(segment.contribution, 4)]);
+  lines.push(["contribution", formatSigned(segment.contribution, attribution.digits)]);
   return lines;
 }
 
-function drawChart(
-  chart: SVGSVGElement,
-  frame: Frame,
-  layout: ForceLayout,
-  attribution: TabularAttribution,
-  instance: number,
-): void {
-  const width = Math.max(320, frame.plot.clientWidth || 720);
+function drawChart(chart: SVGSVGElement, plotWidth: number, layout: ForceLayout, attribution: Attribution, instance: number): void {
+  const width = Math.max(320, plotWidth);
   chart.setAttribute("width", String(width));
   chart.setAttribute("viewBox", `0 0 ${width} ${HEIGHT}`);
   const x = linearScale(layout.domain, [MARGIN, width - MARGIN]);
@@ -104,26 +84,24 @@ function drawChart(
     const value = attribution.featureValue(instance, segment.feature);
     const valueText = value === null ? "" : ` = ${formatNumber(value)}`;
     const text = `${name}${valueText}`;
-    const shape = svg("polygon", {
+    segments.append(svg("polygon", {
       class: `iw-force-segment ${positive ? "iw-pos" : "iw-neg"}`,
       points: chevron(x0, x1, BAR_Y, BAR_H, positive),
       tabindex: 0,
       "data-feature": segment.feature,
       "data-contribution": segment.contribution,
       "aria-label": `${text}: ${formatSigned(segment.contribution)}`,
-    });
-    segments.append(shape);
+    }));
     // Shorten the name, never the value: the number is what the reader compares. Too narrow → hover only.
     const room = Math.floor((x1 - x0) / CHAR_PX) - 1 - valueText.length;
     if (x1 - x0 >= LABEL_MIN_PX && room >= Math.min(name.length, 7)) {
-      const label = `${truncate(name, room)}${valueText}`;
       labels.append(svg("text", {
         class: `iw-force-label ${positive ? "iw-pos-text" : "iw-neg-text"}`,
         x: (x0 + x1) / 2,
         y: BAR_Y + BAR_H + 16,
         "text-anchor": "middle",
         "data-feature": segment.feature,
-      }, label));
+      }, `${truncate(name, room)}${valueText}`));
     }
   };
   for (const segment of layout.positive) place(segment, true);
@@ -146,19 +124,15 @@ function markerLabel(cls: string, at: number, y: number, text: string, width: nu
   return svg("text", { class: cls, x: at, y, "text-anchor": anchor }, text);
 }
 
-function truncate(text: string, maxChars: number): string {
-  return text.length <= maxChars ? text : `${text.slice(0, Math.max(1, maxChars - 1))}…`;
-}
-
-function describe(frame: Frame, layout: ForceLayout, model: Model, attribution: TabularAttribution, instance: number, output: number): void {
+function describe(frame: Frame, layout: ForceLayout, attribution: Attribution, instance: number, output: number): void {
   const outputName = attribution.outputName(output);
-  const space = model.get("output_space");
-  const method = model.get("method");
-  const baseline = model.get("baseline");
+  const space = attribution.outputSpace;
+  const method = attribution.method;
   const count = layout.positive.length + layout.negative.length;
   const { root, caption } = frame;
   root.dataset.instance = String(instance);
   root.dataset.output = String(output);
+  root.dataset.method = method;
   root.dataset.base = String(layout.base);
   root.dataset.outputValue = String(layout.output);
   root.dataset.segments = String(count);
@@ -166,7 +140,7 @@ function describe(frame: Frame, layout: ForceLayout, model: Model, attribution: 
     `Explaining output “${outputName}”${space ? ` (${space})` : ""} for instance ${instance}${method ? ` · method: ${method}` : ""}.`,
     `base value ${formatNumber(layout.base)} + Σ ${count} contributions = f(x) ${formatNumber(layout.output)}.`,
   ];
-  if (baseline) lines.push(`The base value is the ${baseline}: contributions are relative to it, not absolute.`);
+  if (attribution.baseline) lines.push(`The base value is the ${attribution.baseline}: contributions are relative to it, not absolute.`);
   caption.replaceChildren(...lines.map((line) => html("div", {}, line)));
   frame.plot.querySelector("svg")?.setAttribute(
     "aria-label",

@@ -1,19 +1,16 @@
 // Waterfall: one instance's contributions as sorted bars, base value at the bottom, f(x) at the top.
 import type { RenderProps } from "@anywidget/types";
-import type { AttributionTraits, TabularAttribution } from "../lib/attribution";
-import { attributionView } from "../lib/attribution-view";
-import { instanceStepper, outputPicker } from "../lib/controls";
-import { Disposer, html, svg } from "../lib/dom";
+import type { Attribution } from "../lib/attribution";
+import { html, svg } from "../lib/dom";
 import { chevron } from "../lib/force-layout";
-import { CHAR_PX, formatNumber, formatSigned } from "../lib/format";
-import { createFrame, type Frame, itemTooltips } from "../lib/frame";
-import { setTrait } from "../lib/model";
+import { CHAR_PX, formatNumber, formatSigned, truncate } from "../lib/format";
+import { type Frame, itemTooltips } from "../lib/frame";
 import { linearScale, niceTicks } from "../lib/scale";
+import { type DrawInput, mountView, type ViewTraits } from "../lib/view";
 import { type WaterfallLayout, type WaterfallRow, waterfallLayout } from "../lib/waterfall-layout";
 
-interface WaterfallTraits extends AttributionTraits {
+interface WaterfallTraits extends ViewTraits {
   max_display: number;
-  feature: number;
 }
 
 const ROW_H = 26;
@@ -21,62 +18,54 @@ const TOP = 34;
 const LABEL_W = 230;
 const RIGHT = 60;
 
-function render({ model, el }: RenderProps<WaterfallTraits>): () => void {
-  const disposer = new Disposer();
-  const frame = createFrame(el, "iw-waterfall");
-  const updateStepper = instanceStepper(frame.toolbar, model, disposer);
-  const updatePicker = outputPicker(frame.toolbar, model, disposer);
-  const chart = svg("svg", { class: "iw-waterfall-svg", role: "img" });
-  frame.plot.append(chart);
-  let current: { layout: WaterfallLayout; instance: number } | null = null;
-  const attributionNow = attributionView(model, frame, disposer, {
+function render(props: RenderProps<WaterfallTraits>): () => void {
+  return mountView(props, {
     name: "Waterfall",
-    redrawOn: ["instance", "output", "max_display"],
-    draw(attribution) {
-      const instance = model.get("instance");
-      const output = model.get("output");
-      updateStepper(attribution.nInstances);
-      updatePicker();
-      attribution.check(instance, output);
-      const layout = waterfallLayout(attribution.contributions(instance, output), attribution.baseValue(instance, output), model.get("max_display"));
-      current = { layout, instance };
-      drawChart(chart, frame, layout, attribution, instance);
-      describe(frame, layout, model, attribution, instance, output);
+    className: "iw-waterfall",
+    scope: "one-instance",
+    options: ["max_display"],
+    controls: ["instance", "output"],
+    setup({ model, frame, disposer, selection }) {
+      const chart = svg("svg", { class: "iw-waterfall-svg", role: "img" });
+      frame.plot.append(chart);
+      let current: { layout: WaterfallLayout; attribution: Attribution; instance: number } | null = null;
+      itemTooltips(chart, frame, disposer, (target) => {
+        const node = target instanceof Element ? target.closest("[data-row]") : null;
+        const row = node && current ? current.layout.rows[Number(node.getAttribute("data-row"))] : undefined;
+        return row && current ? tooltipLines(row, current.attribution, current.instance) : null;
+      });
+      disposer.listen(chart, "click", (event: MouseEvent) => {
+        const node = event.target instanceof Element ? event.target.closest("[data-feature]") : null;
+        if (node) selection().select({ feature: Number(node.getAttribute("data-feature")) });
+      });
+      return ({ attribution, instance, output, width }: DrawInput) => {
+        const layout = waterfallLayout(attribution.contributions(instance, output), attribution.baseValue(instance, output), model.get("max_display"));
+        current = { layout, attribution, instance };
+        drawChart(chart, width, layout, attribution, instance);
+        describe(frame, layout, attribution, instance, output);
+      };
     },
   });
-
-  itemTooltips(chart, frame, disposer, (target) => {
-    const node = target instanceof Element ? target.closest("[data-row]") : null;
-    const row = node && current ? current.layout.rows[Number(node.getAttribute("data-row"))] : undefined;
-    const attribution = attributionNow();
-    if (!row || !attribution || !current) return null;
-    const instance = current.instance;
-    const lines: Array<[string, string]> = [];
-    if (row.features.length === 1) {
-      const feature = row.features[0] as number;
-      lines.push(["feature", attribution.featureName(feature)]);
-      const value = attribution.featureValue(instance, feature);
-      if (value !== null) lines.push(["value", formatNumber(value, 4)]);
-      const condition = attribution.condition(instance, feature);
-      if (condition !== null) lines.push(["condition", condition]);
-    } else {
-      lines.push(["features", `${row.features.length} others, summed`]);
-    }
-    lines.push(["contribution", formatSigned(row.contribution, 4)], ["running total", `${formatNumber(row.from, 4)} → ${formatNumber(row.to, 4)}`]);
-    return lines;
-  });
-
-  disposer.listen(chart, "click", (event: MouseEvent) => {
-    const node = event.target instanceof Element ? event.target.closest("[data-feature]") : null;
-    if (node) setTrait(model, "feature", Number(node.getAttribute("data-feature")));
-  });
-  return () => {
-    disposer.dispose();
-    el.replaceChildren();
-  };
 }
 
-function rowLabel(row: WaterfallRow, attribution: TabularAttribution, instance: number): string {
+function tooltipLines(row: WaterfallRow, attribution: Attribution, instance: number): Array<[string, string]> {
+  const lines: Array<[string, string]> = [];
+  if (row.features.length === 1) {
+    const feature = row.features[0] as number;
+    lines.push(["feature", attribution.featureName(feature)]);
+    const value = attribution.featureValue(instance, feature);
+    if (value !== null) lines.push(["value", formatNumber(value, 4)]);
+    const condition = attribution.condition(instance, feature);
+    if (condition !== null) lines.push(["condition", condition]);
+  } else {
+    lines.push(["features", `${row.features.length} others, summed`]);
+  }
+  const digits = attribution.digits;
+  lines.push(["contribution", formatSigned(row.contribution, digits)], ["running total", `${formatNumber(row.from, digits)} → ${formatNumber(row.to, digits)}`]);
+  return lines;
+}
+
+function rowLabel(row: WaterfallRow, attribution: Attribution, instance: number): string {
   if (row.features.length !== 1) return `${row.features.length} other features`;
   const feature = row.features[0] as number;
   const condition = attribution.condition(instance, feature);
@@ -85,12 +74,8 @@ function rowLabel(row: WaterfallRow, attribution: TabularAttribution, instance: 
   return value === null ? attribution.featureName(feature) : `${attribution.featureName(feature)} = ${formatNumber(value)}`;
 }
 
-function truncate(text: string, maxChars: number): string {
-  return text.length <= maxChars ? text : `${text.slice(0, Math.max(1, maxChars - 1))}…`;
-}
-
-function drawChart(chart: SVGSVGElement, frame: Frame, layout: WaterfallLayout, attribution: TabularAttribution, instance: number): void {
-  const width = Math.max(420, frame.plot.clientWidth || 720);
+function drawChart(chart: SVGSVGElement, plotWidth: number, layout: WaterfallLayout, attribution: Attribution, instance: number): void {
+  const width = Math.max(420, plotWidth);
   const height = TOP + layout.rows.length * ROW_H + 40;
   chart.setAttribute("width", String(width));
   chart.setAttribute("height", String(height));
@@ -126,7 +111,7 @@ function drawChart(chart: SVGSVGElement, frame: Frame, layout: WaterfallLayout, 
       svg("text", { class: "iw-waterfall-label", x: LABEL_W - 8, y: y + ROW_H / 2 + 4, "text-anchor": "end" }, truncate(label, Math.floor((LABEL_W - 12) / CHAR_PX))),
       svg("polygon", { class: `iw-waterfall-bar ${positive ? "iw-pos" : "iw-neg"}`, points: chevron(x0, x1, y + 4, ROW_H - 8, positive) }),
     );
-    const text = formatSigned(row.contribution);
+    const text = formatSigned(row.contribution, Math.min(3, attribution.digits));
     const textPx = text.length * CHAR_PX;
     const inside = x1 - x0 > textPx + 10;
     // outside the bar, on its pointing side unless that would run into the label column
@@ -146,13 +131,14 @@ function drawChart(chart: SVGSVGElement, frame: Frame, layout: WaterfallLayout, 
   chart.replaceChildren(...nodes);
 }
 
-function describe(frame: Frame, layout: WaterfallLayout, model: RenderProps<WaterfallTraits>["model"], attribution: TabularAttribution, instance: number, output: number): void {
-  const space = model.get("output_space");
-  const method = model.get("method");
-  const baseline = model.get("baseline");
+function describe(frame: Frame, layout: WaterfallLayout, attribution: Attribution, instance: number, output: number): void {
+  const space = attribution.outputSpace;
+  const method = attribution.method;
+  const baseline = attribution.baseline;
   const { root, caption } = frame;
   root.dataset.instance = String(instance);
   root.dataset.output = String(output);
+  root.dataset.method = method;
   root.dataset.base = String(layout.base);
   root.dataset.outputValue = String(layout.output);
   root.dataset.rows = String(layout.rows.length);
@@ -161,7 +147,11 @@ function describe(frame: Frame, layout: WaterfallLayout, model: RenderProps<Wate
     `Read from the bottom: base value ${formatNumber(layout.base)}, each bar adds its contribution, f(x) ${formatNumber(layout.output)} at the top.`,
   ];
   if (baseline) lines.push(`The base value is the ${baseline}.`);
-  if (method === "lime") lines.push("LIME weights belong to a local linear surrogate: they need not add up to the model's own output.");
+  if (method === "lime") {
+    const miss = attribution.convergenceDelta(instance, output);
+    const gap = miss === null ? "" : ` Here the surrogate misses the model's output by ${formatNumber(Math.abs(miss))}.`;
+    lines.push(`LIME weights belong to a local linear surrogate: they need not add up to the model's own output.${gap}`);
+  }
   caption.replaceChildren(...lines.map((line) => html("div", {}, line)));
 }
 

@@ -1,0 +1,74 @@
+"""The validators every data container uses: one per kind of check, raising before any heavy work.
+
+Each names what was expected and what was received. ``AttentionMaps`` (the attention issue) uses the same ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+
+def check_index(name: str, value: Any, size: int) -> int:
+    """Validate an integer selection index in ``range(size)`` and return it as ``int``."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int; received {type(value).__name__}")
+    if not 0 <= value < size:
+        raise ValueError(f"{name} must be in 0..{size - 1}; received {value}")
+    return int(value)
+
+
+def finite_float_array(name: str, value: Any) -> np.ndarray:
+    """``value`` as a float64 array; ``TypeError`` unless numeric, ``ValueError`` naming the first NaN/inf."""
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # ragged lists and the like
+        raise TypeError(f"{name} must be a numeric array; received {type(value).__name__} ({exc})") from exc
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be a numeric array; received dtype {arr.dtype}")
+    arr = arr.astype(np.float64)
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        first = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(
+            f"{name} must be finite; received {int(bad.sum())} NaN/inf value(s), the first at index {first}"
+        )
+    return arr
+
+
+def numeric_array(name: str, value: Any, expected_shape: tuple[int, ...], axes: str) -> np.ndarray:
+    """A numeric float64 array of exactly ``expected_shape``, whose axes are described by ``axes`` in the error
+    (NaN allowed: it marks a missing value)."""
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be numeric; received dtype {arr.dtype} (encode categories as numbers)")
+    if arr.shape != expected_shape:
+        raise ValueError(f"{name} must have shape {axes} = {expected_shape}; received {arr.shape}")
+    return arr.astype(np.float64)
+
+
+def names(kind: str, values: Sequence[str] | None, count: int | None, stem: str) -> tuple[str, ...] | None:
+    """Validated names, one per item; defaults ``"<stem> 0"``, ``"<stem> 1"``... ``count=None``: the items have
+    no 1-D index (e.g. image pixels), so there are no names."""
+    if values is None:
+        return None if count is None else tuple(f"{stem} {i}" for i in range(count))
+    if isinstance(values, str) or not isinstance(values, Sequence | np.ndarray):
+        raise TypeError(f"{kind} must be a sequence of str; received {type(values).__name__}")
+    values = list(values)
+    if count is None:
+        raise ValueError(f"{kind} need a 1-D shape of {stem}s; there is none here")
+    if len(values) != count:
+        raise ValueError(f"{kind} must have {count} entries (one per {stem}); received {len(values)}")
+    bad = [type(v).__name__ for v in values if not isinstance(v, str | np.str_)]
+    if bad:
+        raise TypeError(f"{kind} must all be str; received {bad[0]}")
+    return tuple(str(v) for v in values)
+
+
+def text(name: str, value: Any) -> str:
+    """A str field (method, output space, a description)."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str; received {type(value).__name__}")
+    return value

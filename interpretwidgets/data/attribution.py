@@ -1,0 +1,209 @@
+"""``Attribution``: feature attributions for a batch of instances, validated once, read by every view."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from . import _checks
+
+__all__ = ["Attribution"]
+
+
+class Attribution:
+    """Feature attributions for a batch of instances, with the outputs axis always present.
+
+    Parameters
+    ----------
+    values : array_like, shape (n_instances, *feature_shape, n_outputs)
+        Contribution of each feature to each output. A single-output explanation still has a trailing
+        axis of length 1 (``values[..., None]`` adds it).
+    base_values : array_like, shape (n_instances, n_outputs) or (n_outputs,)
+        The reference output each explanation starts from (e.g. the expected model output over the
+        background data). A 1-D array is the same base for every instance.
+    data : array_like, shape (n_instances, *feature_shape), optional
+        The feature values that were explained (shown next to their contributions). NaN marks a missing value.
+    feature_names : sequence of str, optional
+        One name per feature for 1-D feature shapes; defaults to ``"feature 0"``, ``"feature 1"``, ...
+    output_names : sequence of str, optional
+        One name per output (class names, ``"prediction"``...); defaults to ``"output 0"``, ...
+    method : str
+        The method that produced the values (``"tree"``, ``"integrated_gradients"``...), shown in the views.
+    convergence_delta : array_like, shape (n_instances, n_outputs), optional
+        How far the method misses completeness (``Σ values + base - model output``), when it reports it.
+    output_space : str
+        What the output means: ``"probability"``, ``"log-odds"``, ``"raw"``... shown next to every number.
+    baseline : str
+        A short description of what the base value is (honesty: the reference an explanation depends on).
+    feature_conditions : sequence of sequence of str, shape (n_instances, n_features), optional
+        Per-instance labels for the features, such as LIME's ``"mean radius <= 13.4"``; views use them in place
+        of ``name = value``.
+
+    Raises
+    ------
+    TypeError
+        Non-numeric values or names that are not strings.
+    ValueError
+        Shapes that do not fit together, NaN or infinite attributions, wrong number of names.
+    """
+
+    def __init__(
+        self,
+        values: Any,
+        base_values: Any,
+        data: Any = None,
+        feature_names: Sequence[str] | None = None,
+        output_names: Sequence[str] | None = None,
+        method: str = "",
+        *,
+        convergence_delta: Any = None,
+        output_space: str = "",
+        baseline: str = "",
+        feature_conditions: Sequence[Sequence[str]] | None = None,
+    ) -> None:
+        values = _checks.finite_float_array("values", values)
+        if values.ndim < 3:
+            raise ValueError(
+                "values must have shape (n_instances, *feature_shape, n_outputs) with at least 3 axes; "
+                f"received shape {values.shape}. For a single output add the trailing axis: values[..., None]"
+            )
+        n, k = values.shape[0], values.shape[-1]
+        base = _checks.finite_float_array("base_values", base_values)
+        if base.shape == (k,):
+            base = np.broadcast_to(base, (n, k)).copy()
+        if base.shape != (n, k):
+            raise ValueError(
+                f"base_values must have shape (n_instances, n_outputs) = ({n}, {k}) or ({k},); "
+                f"received shape {base.shape}"
+            )
+        self.values: np.ndarray = values
+        self.base_values: np.ndarray = base
+        self.data: np.ndarray | None = None
+        if data is not None:
+            self.data = _checks.numeric_array("data", data, values.shape[:-1], "(n_instances, *feature_shape)")
+        one_axis = self.feature_shape[0] if len(self.feature_shape) == 1 else None
+        self.feature_names: tuple[str, ...] | None = _checks.names("feature_names", feature_names, one_axis, "feature")
+        self.output_names: tuple[str, ...] = _checks.names("output_names", output_names, k, "output")  # type: ignore[assignment]
+        self.convergence_delta: np.ndarray | None = None
+        if convergence_delta is not None:
+            self.convergence_delta = _delta(convergence_delta, n, k)
+        self.method = _checks.text("method", method)
+        self.output_space = _checks.text("output_space", output_space)
+        self.baseline = _checks.text("baseline", baseline)
+        self.feature_conditions: tuple[tuple[str, ...], ...] | None = None
+        if feature_conditions is not None:
+            rows = [tuple(str(c) for c in row) for row in feature_conditions]
+            if one_axis is None or len(rows) != n or any(len(r) != one_axis for r in rows):
+                raise ValueError(
+                    f"feature_conditions must have shape (n_instances, n_features) = ({n}, {one_axis or '?'}); "
+                    f"received {len(rows)} rows"
+                )
+            self.feature_conditions = tuple(rows)
+
+    # -- shape -------------------------------------------------------------------------------------------
+    @property
+    def n_instances(self) -> int:
+        """Number of explained instances."""
+        return int(self.values.shape[0])
+
+    @property
+    def n_outputs(self) -> int:
+        """Number of model outputs (classes, or 1 for regression)."""
+        return int(self.values.shape[-1])
+
+    @property
+    def feature_shape(self) -> tuple[int, ...]:
+        """Shape of one instance's features: ``(n_features,)`` for tabular data, ``(H, W)`` for images."""
+        return tuple(int(d) for d in self.values.shape[1:-1])
+
+    @property
+    def n_features(self) -> int:
+        """Total number of features of one instance."""
+        return int(np.prod(self.feature_shape))
+
+    @property
+    def output_values(self) -> np.ndarray:
+        """``base_values + Σ values`` over the features, shape (n_instances, n_outputs).
+
+        For methods that are complete (SHAP, Integrated Gradients up to its convergence delta) this equals
+        the model output being explained.
+        """
+        return self.base_values + self.values.reshape(self.n_instances, -1, self.n_outputs).sum(axis=1)
+
+    def check_index(self, instance: int, output: int) -> None:
+        """Raise ``ValueError``/``TypeError`` unless ``instance`` and ``output`` index this attribution."""
+        _checks.check_index("instance", instance, self.n_instances)
+        _checks.check_index("output", output, self.n_outputs)
+
+    def __repr__(self) -> str:
+        return (
+            f"Attribution(method={self.method!r}, instances={self.n_instances}, "
+            f"feature_shape={self.feature_shape}, outputs={self.n_outputs}, output_space={self.output_space!r})"
+        )
+
+    # -- interop (implemented in data/interop.py) ----------------------------------------------------------
+    @classmethod
+    def from_shap(
+        cls,
+        explanation: Any,
+        *,
+        method: str = "",
+        output_space: str = "",
+        output_names: Sequence[str] | None = None,
+    ) -> Attribution:
+        """Build an Attribution from a ``shap.Explanation`` (see :func:`interpretwidgets.data.interop.from_shap`)."""
+        from .interop import from_shap
+
+        return from_shap(explanation, method=method, output_space=output_space, output_names=output_names)
+
+    def to_shap(self) -> Any:
+        """A ``shap.Explanation`` of these values, so shap's own plots can be used (single output: axis dropped)."""
+        from .interop import to_shap
+
+        return to_shap(self)
+
+    @classmethod
+    def from_lime(cls, explanation: Any, data: Any = None) -> Attribution:
+        """Build a one-instance Attribution from a ``lime`` tabular ``Explanation``
+        (see :func:`interpretwidgets.data.interop.from_lime`)."""
+        from .interop import from_lime
+
+        return from_lime(explanation, data)
+
+    def to_frame(self, output: int | None = None) -> Any:
+        """A long pandas DataFrame: one row per (instance, feature, output) with value, data and base value.
+
+        ``output`` keeps a single output. Only for 1-D feature shapes (tabular and per-token attributions).
+        """
+        import pandas as pd
+
+        if len(self.feature_shape) != 1:
+            raise ValueError(f"to_frame needs a 1-D feature shape; this attribution's is {self.feature_shape}")
+        outputs = range(self.n_outputs) if output is None else [_checks.check_index("output", output, self.n_outputs)]
+        n, f = self.n_instances, self.feature_shape[0]
+        frames = []
+        for k in outputs:
+            frame = {
+                "instance": np.repeat(np.arange(n), f),
+                "feature": np.tile(np.asarray(self.feature_names, dtype=object), n),
+                "output": self.output_names[k],
+                "value": self.values[:, :, k].ravel(),
+                "base_value": np.repeat(self.base_values[:, k], f),
+            }
+            if self.data is not None:
+                frame["data"] = self.data.ravel()
+            if self.feature_conditions is not None:
+                frame["condition"] = [c for row in self.feature_conditions for c in row]
+            frames.append(pd.DataFrame(frame))
+        return pd.concat(frames, ignore_index=True)
+
+
+def _delta(value: Any, n: int, k: int) -> np.ndarray:
+    delta = _checks.finite_float_array("convergence_delta", value).reshape(-1)
+    if delta.size not in (n, n * k):
+        raise ValueError(
+            f"convergence_delta must have shape (n_instances, n_outputs) = ({n}, {k}); received {np.shape(value)}"
+        )
+    return delta.reshape(n, -1) if delta.size == n * k else np.repeat(delta, k).reshape(n, k)

@@ -1,0 +1,61 @@
+// ControlBar: an explorer's one set of selection controls (instance, class, method) and what is known about the
+// selected instance. Every view of the explorer hides its own controls and follows the same selection.
+import type { RenderProps } from "@anywidget/types";
+import { type ArrayPayload, decodeOptional } from "../lib/codecs";
+import { methodPicker } from "../lib/controls";
+import { html } from "../lib/dom";
+import { formatNumber } from "../lib/format";
+import { type DrawInput, mountView, type ViewTraits } from "../lib/view";
+
+interface ControlTraits extends ViewTraits {
+  true_values: ArrayPayload | null;
+  true_names: string[];
+}
+
+function render(props: RenderProps<ControlTraits>): () => void {
+  return mountView(props, {
+    name: "ControlBar",
+    className: "iw-controlbar",
+    scope: "every-instance",
+    options: ["true_values", "true_names"],
+    controls: ["instance", "output"],
+    setup({ model, frame, disposer, selection, sources }) {
+      const methods = () => sources().map((source): [string, string] => {
+        const method = source.get("method");
+        return [method, source.get("kind") === "lazy" ? `${method} (computed per instance)` : method];
+      });
+      const updateMethods = methodPicker(frame.toolbar, methods, selection, disposer);
+      const summary = html("div", { class: "iw-controlbar-summary" });
+      frame.plot.append(summary);
+      let truth: { payload: ArrayPayload | null; values: ArrayLike<number> | null } = { payload: null, values: null };
+      return ({ attribution: a, instance, output }: DrawInput) => {
+        updateMethods();
+        const payload = model.get("true_values");
+        if (payload !== truth.payload) truth = { payload, values: decodeOptional(payload)?.data ?? null };
+        const parts = [`instance ${instance} of ${a.nRows}`];
+        const outputs = Array.from({ length: a.nOutputs }, (_, k) => {
+          let total = a.baseValue(instance, k);
+          for (let j = 0; j < a.nFeatures; j++) total += a.contribution(instance, j, k);
+          return total;
+        });
+        const space = a.outputSpace ? ` (${a.outputSpace})` : "";
+        parts.push(`${a.outputName(output)} = ${formatNumber(outputs[output] as number)}${space} by ${a.method || "the method"}`);
+        if (a.nOutputs > 1) {
+          const predicted = outputs.indexOf(Math.max(...outputs));
+          parts.push(`predicted: ${a.outputName(predicted)}`);
+        }
+        const truthValue = truth.values?.[instance];
+        if (truthValue !== undefined && Number.isFinite(truthValue)) {
+          const names = model.get("true_names");
+          parts.push(`true ${names.length ? "label" : "value"}: ${names.length ? (names[truthValue] ?? String(truthValue)) : formatNumber(truthValue)}`);
+        }
+        summary.textContent = parts.join(" · ");
+        frame.root.dataset.instance = String(instance);
+        frame.root.dataset.output = String(output);
+        frame.root.dataset.method = selection().method() || a.method;
+      };
+    },
+  });
+}
+
+export default { render };

@@ -1,0 +1,213 @@
+// DependencePlot's link between the bqplot figure and the selection, in the browser. `initialize` runs once per
+// model whether or not a view shows it (and in an exported page, with no kernel): it fills the scatter from the
+// shared, decoded data (nothing is sent twice), follows the selection (feature, output, instance) and turns a click
+// on a dot into one selection update. Its view is the caption under the figure: what the colour means, or that the
+// strongest interaction is still being found.
+import type { AnyModel, RenderProps } from "@anywidget/types";
+import { attributionOf, type DataTraits } from "../lib/attribution";
+import { Disposer, html } from "../lib/dom";
+import { type Model, resolveRef, watch } from "../lib/model";
+import { Coalescer } from "../lib/schedule";
+import { SelectionSource } from "../lib/selection";
+import { SharedRequests } from "../lib/shared-requests";
+import { message } from "../lib/view";
+
+interface LinkTraits {
+  data: string;
+  selection: string;
+  scatter: string;
+  x_axis: string;
+  y_axis: string;
+  colour_axis: string;
+  figure: string;
+  /** "auto": the strongest interaction, found on request; "fixed": `interaction`; "none": no colour */
+  colour_mode: "auto" | "fixed" | "none";
+  interaction: number | null;
+  /** browser-only: what the caption says and the colour drawn (set by initialize, read by the views) */
+  iw_caption?: string;
+  iw_error?: string;
+  iw_interaction?: number | null;
+}
+
+type BqModel = Model & { send: (content: unknown, callbacks?: unknown, buffers?: unknown) => void };
+
+const CAPTION = "iw_caption";
+const ERROR = "iw_error";
+const DRAWN = "iw_interaction";
+
+function initialize({ model }: { model: AnyModel<LinkTraits> }): () => void {
+  const disposer = new Disposer();
+  const linked = new Disposer();
+  const holder = {};
+  let requests: SharedRequests | null = null;
+  let parts: {
+    data: Model<DataTraits>;
+    selection: SelectionSource;
+    scatter: BqModel;
+    x: Model;
+    y: Model;
+    colour: Model;
+    figure: Model;
+  } | null = null;
+  let resolving = 0;
+  const say = (caption: string, error = "", interaction: number | null = null) => {
+    model.set(DRAWN, interaction);
+    model.set(CAPTION, caption);
+    model.set(ERROR, error);
+  };
+
+  const update = () => {
+    if (!parts) return;
+    const { data, selection, scatter, x, y, colour, figure } = parts;
+    try {
+      const a = attributionOf(data);
+      const feature = selection.index("feature");
+      const output = selection.index("output");
+      a.check(0, output);
+      if (!(feature >= 0 && feature < a.nFeatures)) throw new Error(`feature ${feature} is out of range: the data has ${a.nFeatures} features`);
+      if (!a.data) throw new Error("the dependence plot needs the feature values: the attribution has none");
+      const n = a.nRows;
+      const column = (j: number) => {
+        const out = new Float32Array(n);
+        for (let i = 0; i < n; i++) out[i] = a.data?.[i * a.nFeatures + j] as number;
+        return out;
+      };
+      const contribution = new Float32Array(n);
+      for (let i = 0; i < n; i++) contribution[i] = a.contribution(i, feature, output);
+      const mode = model.get("colour_mode");
+      let interaction: number | null = mode === "fixed" ? model.get("interaction") : null;
+      let caption = "";
+      if (mode === "auto" && requests) {
+        const lookup = requests.want(holder, `interaction:${feature}:${output}`, "interaction", { feature, output }, (content) => content.interaction as number | null, coalesced.request);
+        if (lookup.status === "ready") {
+          interaction = lookup.value;
+          caption = interaction === null
+            ? "No other feature to colour by."
+            : `Colour: ${a.featureName(interaction)}, the feature whose values best explain the spread of this feature's contributions (shap's approximate_interactions: binned correlations, not Shapley interaction values).`;
+        } else if (lookup.status === "pending") {
+          caption = `Colour: finding the feature that interacts most with ${a.featureName(feature)}…`;
+        } else {
+          caption = `Colour: the interaction search failed (${lookup.message}); points are not coloured.`;
+        }
+      } else if (mode === "fixed" && interaction !== null) {
+        caption = `Colour: ${a.featureName(interaction)}.`;
+      }
+      // never a colour scale that is not drawn: the axis hides before its colours go and shows after they come
+      const instance = selection.index("instance");
+      const failures = [
+        () => interaction === null && colour.set("visible", false),
+        () => scatter.set("x", column(feature)),
+        () => scatter.set("y", contribution),
+        () => scatter.set("color", interaction === null ? null : column(interaction)),
+        () => colour.set("label", interaction === null ? "" : a.featureName(interaction)),
+        () => interaction !== null && colour.set("visible", true),
+        () => x.set("label", `${a.featureName(feature)} (feature value)`),
+        () => y.set("label", `contribution to ${a.outputName(output)}`),
+        () => figure.set("title", `Dependence of ${a.outputName(output)} on ${a.featureName(feature)}`),
+        () => scatter.set("selected", instance >= 0 && instance < n ? new Uint32Array([instance]) : null),
+      ].flatMap(attempt);
+      say(caption, failures.length ? `bqplot could not draw a part of the plot: ${failures.join("; ")}` : "", interaction);
+    } catch (error) {
+      say("", `DependencePlot could not draw: ${message(error)}`);
+    }
+  };
+  const coalesced = new Coalescer(update);
+
+  const resolve = async () => {
+    const version = ++resolving;
+    try {
+      const names = ["data", "selection", "scatter", "x_axis", "y_axis", "colour_axis", "figure"] as const;
+      const models = await Promise.all(names.map((name) => resolveRef(model as unknown as Model, model.get(name))));
+      if (version !== resolving) return;
+      if (models.some((m) => m === null)) throw new Error("a part of the plot is missing");
+      const [data, selection, scatter, x, y, colour, figure] = models as Model[];
+      linked.dispose();
+      requests?.drop(holder);
+      requests?.release();
+      requests = SharedRequests.acquire(data as Model);
+      parts = {
+        data: data as Model<DataTraits>,
+        selection: new SelectionSource(selection as Model),
+        scatter: scatter as BqModel,
+        x: x as Model,
+        y: y as Model,
+        colour: colour as Model,
+        figure: figure as Model,
+      };
+      interceptClicks(parts.scatter, parts.selection, linked);
+      (data as Model).on("change", coalesced.request);
+      linked.add(() => (data as Model).off("change", coalesced.request));
+      watch(selection as Model, ["feature", "output", "instance"], coalesced.request, linked);
+      coalesced.request();
+    } catch (error) {
+      if (version === resolving) say("", `DependencePlot could not load its parts: ${message(error)}`);
+    }
+  };
+
+  watch(model as unknown as Model, ["data", "selection", "scatter", "x_axis", "y_axis", "colour_axis", "figure"], () => void resolve(), disposer);
+  watch(model as unknown as Model, ["colour_mode", "interaction"], coalesced.request, disposer);
+  void resolve();
+  return () => {
+    resolving++;
+    coalesced.dispose();
+    linked.dispose();
+    requests?.drop(holder);
+    requests?.release();
+    disposer.dispose();
+  };
+}
+
+/** Run one change of a bqplot model: its listeners draw synchronously, and one that throws must not stop the rest. */
+function attempt(change: () => unknown): string[] {
+  try {
+    change();
+    return [];
+  } catch (error) {
+    return [message(error)];
+  }
+}
+
+/**
+ * bqplot tells Python of a click on a dot with an `element_click` message from the scatter model. Taken here
+ * instead, it becomes one update of the shared selection (every view follows in the browser, and an exported page
+ * keeps working). Every other message of the scatter passes through.
+ */
+function interceptClicks(scatter: BqModel, selection: SelectionSource, disposer: Disposer): void {
+  const original = scatter.send;
+  scatter.send = function (this: unknown, content: unknown, callbacks?: unknown, buffers?: unknown) {
+    const event = content as { event?: string; data?: { index?: number } } | null;
+    if (event?.event === "element_click" && Number.isInteger(event.data?.index)) {
+      selection.select({ instance: event.data?.index as number });
+      return;
+    }
+    original.call(scatter, content, callbacks, buffers);
+  };
+  disposer.add(() => {
+    scatter.send = original;
+  });
+}
+
+function render({ model, el }: RenderProps<LinkTraits>): () => void {
+  const disposer = new Disposer();
+  const caption = html("div", { class: "iw-caption iw-dependence-caption", role: "status" });
+  const error = html("div", { class: "iw-error", role: "alert", hidden: "" });
+  const root = html("div", { class: "iw-root iw-dependence" });
+  root.append(error, caption);
+  el.replaceChildren(root);
+  const show = () => {
+    caption.textContent = model.get(CAPTION) ?? "";
+    const text = model.get(ERROR) ?? "";
+    error.textContent = text;
+    error.hidden = !text;
+    const interaction = model.get(DRAWN);
+    root.dataset.interaction = interaction === null || interaction === undefined ? "" : String(interaction);
+  };
+  watch(model as unknown as Model, [CAPTION, ERROR, DRAWN], show, disposer);
+  show();
+  return () => {
+    disposer.dispose();
+    el.replaceChildren();
+  };
+}
+
+export default { initialize, render };
