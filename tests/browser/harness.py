@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import pathlib
@@ -202,7 +203,7 @@ def click_a_beeswarm_point(page: Any, scope: str = ".iw-beeswarm") -> int:
     """Sweep the pointer along the beeswarm's top row until its tooltip names a point, as a person would, click
     there, and return the instance the tooltip named."""
     swarm = page.locator(scope).first
-    box = swarm.locator("canvas").bounding_box()
+    box = swarm.locator("canvas.iw-beeswarm-canvas").bounding_box()
     y = box["y"] + float(swarm.get_attribute("data-first-row-y"))
     left, right = float(swarm.get_attribute("data-plot-left")), float(swarm.get_attribute("data-plot-right"))
     tooltip = swarm.locator(".iw-tooltip")
@@ -214,3 +215,71 @@ def click_a_beeswarm_point(page: Any, scope: str = ".iw-beeswarm") -> int:
             page.mouse.click(x, y)
             return instance
     raise AssertionError("no beeswarm point under the pointer along the top row")
+
+
+class KernelWire:
+    """Every message between the page and its kernels, read off the websockets as the browser sees them.
+
+    Parses both wire formats of jupyter_server: JSON text frames and the binary ``v1.kernel.websocket.jupyter.org``
+    frames (u64 count, u64 offsets, then channel, header, parent header, metadata, content and buffers).
+    """
+
+    def __init__(self, page: Any) -> None:
+        self.messages: list[dict[str, Any]] = []
+        page.on("websocket", self._attach)
+
+    def _attach(self, ws: Any) -> None:
+        if "/api/kernels/" not in ws.url:
+            return
+        ws.on("framesent", lambda payload: self._record("sent", payload))
+        ws.on("framereceived", lambda payload: self._record("received", payload))
+
+    def _record(self, direction: str, payload: str | bytes) -> None:
+        size = len(payload.encode() if isinstance(payload, str) else payload)
+        message = _parse_frame(payload)
+        message.update(direction=direction, bytes=size, at=time.monotonic())
+        self.messages.append(message)
+
+    def mark(self) -> int:
+        """A position to count messages from."""
+        return len(self.messages)
+
+    def since(self, mark: int) -> list[dict[str, Any]]:
+        return self.messages[mark:]
+
+    @staticmethod
+    def widget_updates(messages: list[dict[str, Any]], direction: str = "sent") -> list[dict[str, Any]]:
+        """State updates of widgets (comm messages with method "update") in one direction."""
+        return [
+            m for m in messages
+            if m["direction"] == direction and m.get("msg_type") == "comm_msg"
+            and m.get("content", {}).get("data", {}).get("method") == "update"
+        ]  # fmt: skip
+
+    @staticmethod
+    def custom(messages: list[dict[str, Any]], direction: str = "sent") -> list[dict[str, Any]]:
+        """Custom widget messages (our requests and replies) in one direction."""
+        return [
+            m for m in messages
+            if m["direction"] == direction and m.get("msg_type") == "comm_msg"
+            and m.get("content", {}).get("data", {}).get("method") == "custom"
+        ]  # fmt: skip
+
+    @staticmethod
+    def received_bytes(messages: list[dict[str, Any]]) -> int:
+        return sum(m["bytes"] for m in messages if m["direction"] == "received")
+
+
+def _parse_frame(payload: str | bytes) -> dict[str, Any]:
+    if isinstance(payload, str):
+        msg = json.loads(payload)
+        header, content = msg.get("header", {}), msg.get("content", {})
+        return {"channel": msg.get("channel"), "msg_type": header.get("msg_type"), "content": content,
+                "buffers": len(msg.get("buffers", [])), "buffer_bytes": 0}  # fmt: skip
+    count = int.from_bytes(payload[:8], "little")
+    offsets = [int.from_bytes(payload[8 + 8 * i : 16 + 8 * i], "little") for i in range(count)]
+    # the offsets mark where the channel and each part start, and the last one where the frame ends
+    parts = [payload[a:b] for a, b in itertools.pairwise(offsets)]
+    channel, header, _parent, _metadata, content, *buffers = parts
+    return {"channel": channel.decode(), "msg_type": json.loads(header).get("msg_type"), "content": json.loads(content),
+            "buffers": len(buffers), "buffer_bytes": sum(len(b) for b in buffers)}  # fmt: skip

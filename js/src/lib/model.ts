@@ -34,3 +34,21 @@ export function save<T extends Traits>(model: Model<T>, patch: Partial<T>): void
   for (const [name, value] of Object.entries(patch)) model.set(name as keyof T, value as T[keyof T]);
   model.save_changes();
 }
+
+/**
+ * Keep `keys` of a model in the browser: whatever the browser sets them to is never sent to the kernel, even when
+ * the model's own views save their other changes (bqplot saves everything set since the last save on each hover).
+ * Used for what a view computes from shared data in the browser, which Python already has. Relies on ipywidgets'
+ * `_buffered_state_diff`, the changes a model sends at its next `save_changes`.
+ */
+export function keepLocal(model: Model, keys: ReadonlyArray<string>, disposer: Disposer): void {
+  const target = model as unknown as { save_changes(...args: unknown[]): void; _buffered_state_diff?: Record<string, unknown> };
+  const original = target.save_changes;
+  target.save_changes = function (this: typeof target, ...args: unknown[]) {
+    for (const key of keys) delete this._buffered_state_diff?.[key];
+    return original.apply(this, args);
+  };
+  disposer.add(() => {
+    target.save_changes = original;
+  });
+}

@@ -6,7 +6,7 @@
 import type { AnyModel, RenderProps } from "@anywidget/types";
 import { attributionOf, type DataTraits } from "../lib/attribution";
 import { Disposer, html } from "../lib/dom";
-import { type Model, resolveRef, watch } from "../lib/model";
+import { keepLocal, type Model, resolveRef, watch } from "../lib/model";
 import { Coalescer } from "../lib/schedule";
 import { SelectionSource } from "../lib/selection";
 import { SharedRequests } from "../lib/shared-requests";
@@ -135,6 +135,10 @@ function initialize({ model }: { model: AnyModel<LinkTraits> }): () => void {
         figure: figure as Model,
       };
       interceptClicks(parts.scatter, parts.selection, linked);
+      // drawn here from the shared data: never sent back (and bqplot's hover stays off the wire too)
+      keepLocal(parts.scatter, ["x", "y", "color", "selected", "hovered_point"], linked);
+      for (const part of [parts.x, parts.y, parts.colour]) keepLocal(part, ["label", "visible"], linked);
+      keepLocal(parts.figure, ["title"], linked);
       (data as Model).on("change", coalesced.request);
       linked.add(() => (data as Model).off("change", coalesced.request));
       watch(selection as Model, ["feature", "output", "instance"], coalesced.request, linked);
