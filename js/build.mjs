@@ -14,7 +14,7 @@ const options = {
   bundle: true,
   format: "esm",
   target: ["es2022"],
-  minify: !process.argv.includes("--watch"),
+  minify: !process.argv.includes("--watch") && !process.argv.includes("--no-minify"),
   sourcemap: false,
   logLevel: "info",
 };

@@ -10,6 +10,7 @@ import sys
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+BASELINE_REF = "22f0c23"  # tests.benchmarks.bench_explorer.BASELINE_REF, without importing Playwright here
 
 
 @pytest.mark.browser
@@ -26,6 +27,27 @@ def test_tabular_views_benchmark_runs_and_reports_ratios(tmp_path):
         if row["anchor"] is not None:
             assert row["ratio"] == pytest.approx(row["ours"] / row["anchor"])
     assert rows[0]["work"] == "Beeswarm first paint (s) vs shap.plots.beeswarm to PNG"
+
+
+@pytest.mark.browser
+def test_explorer_benchmark_runs_beside_main_and_reports_ratios(tmp_path):
+    # main before the rebuild is checked out in a worktree when this clone has it (a shallow clone may not)
+    has_baseline = subprocess.run(["git", "cat-file", "-e", f"{BASELINE_REF}^{{commit}}"], cwd=ROOT).returncode == 0
+    out = tmp_path / "explorer.json"
+    baseline = BASELINE_REF if has_baseline else "none"
+    command = [sys.executable, "-m", "tests.benchmarks.bench_explorer", "--rows", "300", "--features", "6",
+               "--timeout", "180", "--out", str(out), "--baseline-ref", baseline]  # fmt: skip
+    printed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900, check=True).stdout
+    result = json.loads(out.read_text())
+    ours = next(r for r in result["results"] if r["version"] == "ours")
+    assert "ratio" in printed and ours["click_updates"] == 1 and ours["first_paint_s"] > 0
+    assert ours["display_bytes"] > ours["one_copy_bytes"]  # the arrays, once, and the views' code
+    for row in result["table"]:
+        if row["ours"] is not None and row["anchor"]:
+            assert row["ratio"] == pytest.approx(row["ours"] / row["anchor"])
+    if has_baseline:
+        main = next(r for r in result["results"] if r["version"] == "main")
+        assert "baseline" in main["source"] and main["click_updates"] > 1
 
 
 def test_import_benchmark_runs(tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import ipywidgets
 import numpy as np
@@ -21,6 +22,24 @@ class Recorder(ipywidgets.Widget):
 
 def request(server, widget, rid, kind, **params):
     server.receive(widget, {"iw": "request", "id": rid, "kind": kind, "params": params}, [])
+    server.answer_all()  # what the deferred answer does once the kernel has read its queue
+
+
+def in_a_thread_of_its_own(work):
+    """Run ``work`` where no event loop runs yet (this test session's browser driver keeps one in the main thread)."""
+    failure = []
+    thread = threading.Thread(target=lambda: _catch(work, failure))
+    thread.start()
+    thread.join(timeout=30)
+    if failure:
+        raise failure[0]
+
+
+def _catch(work, failure):
+    try:
+        work()
+    except BaseException as exc:  # re-raised in the test's thread
+        failure.append(exc)
 
 
 def serve(handlers):
@@ -86,17 +105,20 @@ def test_a_request_cancelled_before_its_turn_is_never_computed():
     computed = []
     widget, server = serve({"slow": lambda p: computed.append(p["i"]) or {"i": p["i"]}})
 
+    def receive(rid, i):
+        server.receive(widget, {"iw": "request", "id": rid, "kind": "slow", "params": {"i": i}}, [])
+
     async def burst():
         # what the kernel reads when a user steps through instances faster than they are computed
-        request(server, widget, "v-1", "slow", i=1)
+        receive("v-1", 1)
         server.receive(widget, {"iw": "cancel", "id": "v-1"}, [])
-        request(server, widget, "v-2", "slow", i=2)
+        receive("v-2", 2)
         server.receive(widget, {"iw": "cancel", "id": "v-2"}, [])
-        request(server, widget, "v-3", "slow", i=3)
+        receive("v-3", 3)
         assert computed == [] and server.pending == ("v-3",)  # nothing computed inside the message handler
         await asyncio.sleep(DEFER_S * 4)
 
-    asyncio.run(burst())
+    in_a_thread_of_its_own(lambda: asyncio.run(burst()))
     assert computed == [3] and [c["id"] for c, _ in widget.sent] == ["v-3"] and server.cancelled == 2
 
 
@@ -106,14 +128,16 @@ def test_deferred_answers_are_given_one_at_a_time_in_order():
 
     async def three():
         for i in range(3):
-            request(server, widget, f"v-{i}", "w", i=i)
+            server.receive(widget, {"iw": "request", "id": f"v-{i}", "kind": "w", "params": {"i": i}}, [])
+        assert order == []
         await asyncio.sleep(DEFER_S * 8)
 
-    asyncio.run(three())
+    in_a_thread_of_its_own(lambda: asyncio.run(three()))
     assert order == [0, 1, 2] and server.answered == 3
 
 
 def test_without_an_event_loop_requests_are_answered_at_once():
     widget, server = serve({"w": lambda p: {"ok": True}})
-    request(server, widget, "v-1", "w")
+    message = {"iw": "request", "id": "v-1", "kind": "w", "params": {}}
+    in_a_thread_of_its_own(lambda: server.receive(widget, message, []))
     assert widget.sent[0][0]["content"] == {"ok": True}

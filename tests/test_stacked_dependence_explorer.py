@@ -50,6 +50,7 @@ def test_similarity_order_is_a_request_computed_once_per_output_not_an_observer(
     assert ("similarity", 1) not in data._derived
     sent = replies(data)
     data.requests.receive(data, {"iw": "request", "id": "a-1", "kind": "similarity_order", "params": {"output": 1}}, [])
+    data.requests.answer_all()  # what the deferred answer does once the kernel has read its queue
     reply = sent[-1]
     assert reply["iw"] == "reply" and reply["id"] == "a-1" and reply["content"]["order"]["dtype"] == "int32"
     np.testing.assert_array_equal(decode(reply["content"]["order"]), similarity_order(cancer_attribution, 1))
@@ -151,6 +152,7 @@ def test_explorer_computes_lime_on_request_only_and_caches_it(forest, cancer):
     sent = replies(lime)
     request = {"iw": "request", "id": "v-1", "kind": "attribution", "params": {"instance": 12}}
     lime.requests.receive(lime, request, [])
+    lime.requests.answer_all()
     content = sent[-1]["content"]
     assert content["instance"] == 12 and content["method"] == "lime" and lime.computed == (12,)
     values = decode(content["values"])
@@ -163,6 +165,7 @@ def test_explorer_computes_lime_on_request_only_and_caches_it(forest, cancer):
     )  # fmt: skip
     np.testing.assert_allclose(first.values, direct.values)  # the library called directly, same seed
     lime.requests.receive(lime, {**request, "id": "v-2"}, [])
+    lime.requests.answer_all()
     assert lime.attribution_for(12) is first and lime.computed == (12,)  # cached
 
 

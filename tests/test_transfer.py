@@ -145,3 +145,38 @@ def test_js_fixture_matches_what_python_encodes_today():
 if __name__ == "__main__":
     FIXTURE.write_text(json.dumps(_fixture_cases(), indent=1) + "\n")
     print(f"wrote {FIXTURE}")
+
+
+def test_float16_only_where_it_moves_nothing_by_a_pixel():
+    from interpretwidgets._transfer import FLOAT16_MIN_SIZE, FLOAT16_PIXELS, wire_values
+
+    rng = np.random.default_rng(0)
+    n = FLOAT16_MIN_SIZE // 30 + 1
+    shap_like = rng.normal(0, 0.1, size=(n, 30, 1))
+    half = wire_values(shap_like, (1,))
+    assert half.dtype == np.float16
+    # the promise, checked directly: no value and no instance's sum moves by a pixel of a 2,048-pixel axis
+    error = half.astype(np.float64) - shap_like
+    assert np.abs(error).max() <= np.ptp(shap_like) / FLOAT16_PIXELS
+    sums = shap_like.sum(axis=1)
+    assert np.abs(error.sum(axis=1)).max() <= max(np.ptp(sums), np.ptp(shap_like)) / FLOAT16_PIXELS
+    # small arrays keep every digit; values far from zero, tiny ones or huge ones stay float32
+    assert wire_values(shap_like[:100], (1,)).dtype == np.float32
+    assert wire_values(shap_like + 10.0, (1,)).dtype == np.float32  # float16's step at 10: too coarse for the range
+    assert wire_values(shap_like * 1e-7, (1,)).dtype == np.float32  # below float16's normal range
+    assert wire_values(shap_like * 1e6, (1,)).dtype == np.float32  # beyond float16's range
+
+
+def test_the_data_widget_sends_values_as_chosen_and_keeps_them_in_full():
+    import interpretwidgets as iw
+    from interpretwidgets._transfer import FLOAT16_MIN_SIZE
+
+    rng = np.random.default_rng(1)
+    values = rng.normal(0, 0.1, size=(FLOAT16_MIN_SIZE // 10 + 1, 10, 1))
+    data = iw.AttributionData(iw.Attribution(values, [0.5]))
+    state = data.get_state()
+    assert data.values_dtype == "float16" and state["values"]["dtype"] == "float16"
+    assert state["values"]["buffer"].nbytes == values.size * 2
+    assert data.attribution.values.dtype == np.float64  # Python keeps every digit
+    small = iw.AttributionData(iw.Attribution(values[:10], [0.5]))
+    assert small.values_dtype == "float32" and small.get_state()["values"]["dtype"] == "float32"

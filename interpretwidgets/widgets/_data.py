@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 import numpy as np
 import traitlets
 
-from .._transfer import encode
+from .._transfer import encode, wire_values
 from ..data import Attribution
 from ._base import DataWidget, array_trait
 from ._messages import RequestServer, index_param
@@ -67,7 +67,8 @@ class AttributionData(AttributionSource):
     _repr_traits: ClassVar[tuple[str, ...]] = ("method", "n_instances")
     _shared: ClassVar[weakref.WeakKeyDictionary[Attribution, AttributionData]] = weakref.WeakKeyDictionary()
 
-    values = array_trait()
+    #: the values as they travel (see ``values_dtype``); ``attribution.values`` has them in full
+    values = array_trait(dtype=lambda widget: widget.values_dtype)
     base_values = array_trait()
     data = array_trait()
     convergence_delta = array_trait()
@@ -77,7 +78,7 @@ class AttributionData(AttributionSource):
         check_attribution(attribution)
         self._attribution = attribution
         self._derived: dict[tuple[Any, ...], Any] = {}
-        super().__init__(**_traits(attribution), **kwargs)
+        super().__init__(**_traits(attribution, wire=True), **kwargs)
         handlers = {"similarity_order": self._similarity_order, "interaction": self._interaction}
         self._server = RequestServer(self, handlers)
 
@@ -103,8 +104,14 @@ class AttributionData(AttributionSource):
         with self.hold_sync():
             self._attribution = attribution
             self._derived.clear()
-            for name, value in _traits(attribution).items():
+            for name, value in _traits(attribution, wire=True).items():
                 self.set_trait(name, value)
+
+    @property
+    def values_dtype(self) -> str:
+        """How the values travel: ``"float16"`` for large attributions where that moves nothing by a pixel (see
+        ``_transfer.float16_fits``), else ``"float32"``."""
+        return "float16" if self.values.dtype == np.float16 else "float32"
 
     @property
     def requests(self) -> RequestServer:
@@ -238,11 +245,13 @@ def check_attribution(attribution: Any) -> None:
 _ARRAYS = ("values", "base_values", "data", "convergence_delta")
 
 
-def _traits(attribution: Attribution) -> dict[str, Any]:
-    """The values that carry ``attribution`` to the browser (trait values here, reply content for lazy data)."""
+def _traits(attribution: Attribution, wire: bool = False) -> dict[str, Any]:
+    """The values that carry ``attribution`` to the browser (trait values here, reply content for lazy data);
+    ``wire``: the values as they travel (float16 where that shows no difference)."""
+    axes = tuple(range(1, attribution.values.ndim - 1))
     return {
         "n_instances": attribution.n_instances,
-        "values": attribution.values,
+        "values": wire_values(attribution.values, axes) if wire else attribution.values,
         "base_values": attribution.base_values,
         "data": attribution.data,
         "convergence_delta": attribution.convergence_delta,

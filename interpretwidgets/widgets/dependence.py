@@ -26,6 +26,7 @@ class DependenceLink(ViewWidget):
     data = traitlets.Instance(AttributionData).tag(sync=True, **widget_serialization)
     selection = traitlets.Instance(ipywidgets.Widget).tag(sync=True, **widget_serialization)
     scatter = traitlets.Instance(ipywidgets.Widget).tag(sync=True, **widget_serialization)
+    highlight = traitlets.Instance(ipywidgets.Widget).tag(sync=True, **widget_serialization)
     x_axis = traitlets.Instance(ipywidgets.Widget).tag(sync=True, **widget_serialization)
     y_axis = traitlets.Instance(ipywidgets.Widget).tag(sync=True, **widget_serialization)
     colour_axis = traitlets.Instance(ipywidgets.Widget).tag(sync=True, **widget_serialization)
@@ -94,9 +95,11 @@ class DependencePlot(Strict, ipywidgets.VBox):
         a.check_index(instance, output)
         mode, fixed = self._colour(interaction)
         scales = {"x": bqplot.LinearScale(), "y": bqplot.LinearScale(), "color": bqplot.ColorScale(colors=_COLOURS)}
-        self._scatter = bqplot.Scatter(
-            scales=scales, default_size=24, interactions={},
-            selected_style={"stroke": "black", "stroke-width": 2, "opacity": 1.0}, unselected_style={"opacity": 0.75},
+        self._scatter = bqplot.Scatter(scales=scales, default_size=24, interactions={}, default_opacities=[0.8])
+        # the selected instance: a mark of its own, as bqplot restyles every dot of a scatter whose selection changes
+        self._highlight = bqplot.Scatter(
+            scales={"x": scales["x"], "y": scales["y"]}, default_size=90, fill=False, stroke_width=2.5,
+            colors=["black"], interactions={}, display_legend=False,  # the browser takes the theme's text colour
         )  # fmt: skip
         axes = (
             bqplot.Axis(scale=scales["x"], label=""),
@@ -105,13 +108,14 @@ class DependencePlot(Strict, ipywidgets.VBox):
             bqplot.ColorAxis(scale=scales["color"], side="right", label="", visible=False, tick_format=".3~g"),
         )
         self._figure = bqplot.Figure(
-            marks=[self._scatter], axes=list(axes),
+            marks=[self._scatter, self._highlight], axes=list(axes),
             fig_margin={"top": 30, "bottom": 50, "left": 70, "right": 90}, layout={"width": "100%", "height": "360px"},
         )  # fmt: skip
         super().__init__(**kwargs)
         self.feature, self.output, self.instance = feature, output, instance
         self._link = DependenceLink(
             data=data, selection=selection if selection is not None else self, scatter=self._scatter,
+            highlight=self._highlight,
             x_axis=axes[0], y_axis=axes[1], colour_axis=axes[2], figure=self._figure,
             colour_mode=mode, interaction=fixed,
         )  # fmt: skip

@@ -22,6 +22,18 @@ from .waterfall import Waterfall
 __all__ = ["TabularExplorer"]
 
 
+def _selected(name: str, doc: str) -> property:
+    """A property that reads and writes the explorer's shared selection (the one place the selection lives)."""
+
+    def get(self: TabularExplorer) -> Any:
+        return getattr(self.selection, name)
+
+    def set(self: TabularExplorer, value: Any) -> None:
+        setattr(self.selection, name, value)
+
+    return property(get, set, doc=doc)
+
+
 class TabularExplorer(Strict, ipywidgets.VBox):
     """Beeswarm, stacked force, force, waterfall and dependence plots of one model, as one instrument.
 
@@ -89,7 +101,7 @@ class TabularExplorer(Strict, ipywidgets.VBox):
             random_state=random_state, n_samples=n_samples,
         )  # fmt: skip
         a = attribution
-        self.data = AttributionData(a)
+        self.data = AttributionData.of(a)  # a view of the same attribution made later shares it
         self.selection = Selection(
             limits={"instance": a.n_instances, "output": a.n_outputs, "feature": a.n_features},
             output=min(1, a.n_outputs - 1),  # the positive class of a binary classifier
@@ -128,32 +140,9 @@ class TabularExplorer(Strict, ipywidgets.VBox):
         """The attributions of the explorer's method, for every instance."""
         return self.data.attribution
 
-    @property
-    def instance(self) -> int:
-        """The selected instance (``explorer.selection.instance``)."""
-        return self.selection.instance
-
-    @instance.setter
-    def instance(self, value: int) -> None:
-        self.selection.instance = value
-
-    @property
-    def output(self) -> int:
-        """The selected output (class)."""
-        return self.selection.output
-
-    @output.setter
-    def output(self, value: int) -> None:
-        self.selection.output = value
-
-    @property
-    def feature(self) -> int:
-        """The selected feature."""
-        return self.selection.feature
-
-    @feature.setter
-    def feature(self, value: int) -> None:
-        self.selection.feature = value
+    instance = _selected("instance", "The selected instance (``explorer.selection.instance``).")
+    output = _selected("output", "The selected output (class).")
+    feature = _selected("feature", "The selected feature.")
 
     @property
     def method(self) -> str:

@@ -36,3 +36,18 @@ describe("selection in linear time", () => {
     expect(robustRange(values)).toEqual([sorted[50], sorted[950]]);
   });
 });
+
+describe("the dependence plot's sample", () => {
+  it("keeps every instance up to the limit, beyond it the same random, distinct, ascending sample every time", async () => {
+    const { sampleOf } = await import("../src/views/dependence");
+    expect(Array.from(sampleOf(5, 10))).toEqual([0, 1, 2, 3, 4]);
+    const sample = sampleOf(100_000, 5000);
+    expect(sample.length).toBe(5000);
+    expect(new Set(sample).size).toBe(5000);
+    expect(Array.from(sample).every((v, i, all) => i === 0 || v > (all[i - 1] as number))).toBe(true);
+    expect(Array.from(sampleOf(100_000, 5000))).toEqual(Array.from(sample));
+    // spread over the whole range, not the first rows: each tenth of the data holds about a tenth of the sample
+    const deciles = Array.from({ length: 10 }, (_, d) => sample.filter((v) => Math.floor(v / 10_000) === d).length);
+    for (const count of deciles) expect(count).toBeGreaterThan(400);
+  });
+});

@@ -95,3 +95,16 @@ describe("SharedRequests", () => {
     expect(model.listeners("msg:custom") + model.listeners("change:values")).toBe(0);
   });
 });
+
+describe("printing precision", () => {
+  it("prints contributions that travelled as float16 to 3 significant digits, float32 ones to 4", () => {
+    const model = dataModel();
+    expect(attributionOf(model as never).digits).toBe(4);
+    const half = new DataView(new ArrayBuffer(8));
+    [0x3c00, 0x4000, 0x4200, 0x4400].forEach((bits, i) => half.setUint16(2 * i, bits, true));
+    model.set("values", { dtype: "float16", shape: [2, 2, 1], buffer: half });
+    const decoded = attributionOf(model as never);
+    expect(decoded.digits).toBe(3);
+    expect(Array.from(decoded.values)).toEqual([1, 2, 3, 4]);
+  });
+});

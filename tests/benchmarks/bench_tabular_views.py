@@ -18,18 +18,17 @@ import pathlib
 import statistics
 import sys
 import tempfile
-import time
 from typing import Any
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from tests.benchmarks._common import timed_cell, write_report  # noqa: E402
 from tests.browser.harness import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
     NOTEBOOK,
     NotebookPage,
-    interrupt_kernel,
     start_server,
     stop_server,
     write_notebook,
@@ -52,9 +51,20 @@ values = data * rng.uniform(0.01, 0.2, size=f)  # contributions that follow thei
 names = [f"feature {{j}}" for j in range(f)]
 attribution = iw.Attribution(values[..., None], [0.3], data=data, feature_names=names, method="synthetic")
 
-def sent_bytes(widget):
+def sent_bytes(widget, seen=None):
+    # what the widget and every widget it references (its data, once) put on the wire
+    seen = set() if seen is None else seen
+    if widget.model_id in seen:
+        return 0
+    seen.add(widget.model_id)
     state, _, buffers = _remove_buffers(widget.get_state())
-    return len(json.dumps(state)) + sum(memoryview(b).nbytes for b in buffers)
+    total = len(json.dumps(state)) + sum(memoryview(b).nbytes for b in buffers)
+    for name in widget.keys:
+        value = getattr(widget, name)
+        for ref in value if isinstance(value, (list, tuple)) else [value]:
+            if hasattr(ref, "model_id") and hasattr(ref, "get_state"):
+                total += sent_bytes(ref, seen)
+    return total
 
 shap.initjs()
 """
@@ -69,6 +79,7 @@ CELLS = {
         "buffer = io.BytesIO()\nplt.savefig(buffer, format='png', dpi=100)\nplt.close('all')\n"
         "print(json.dumps({'seconds': time.perf_counter() - start, 'bytes': buffer.tell()}))"
     ),
+    # each view on its own: the data widget the two share is counted in both
     "sizes": "print(json.dumps({'beeswarm': sent_bytes(swarm), 'stacked': sent_bytes(stacked)}))",
     # last: shap's Python side may run past the time limit in C code, and then the kernel is restarted
     "shap_force": (
@@ -105,26 +116,6 @@ async ([selector, count]) => {
   return times;
 }
 """
-
-
-def timed_cell(nb: NotebookPage, index: int, drawn: str, timeout_s: float, restart: bool = False) -> float | None:
-    """Seconds from Shift+Enter on cell ``index`` until ``drawn`` holds for that cell (None on timeout, after
-    which the kernel is interrupted so that the next measurement does not wait behind it)."""
-    page = nb.page
-    nb.cell(index).locator(".jp-InputArea-editor").click()
-    start = time.perf_counter()
-    page.keyboard.press("Shift+Enter")
-    try:
-        page.wait_for_function(
-            f"([selector, index]) => ({drawn})(document.querySelectorAll(selector)[index])",
-            arg=[f"{NOTEBOOK} .jp-Cell", index],
-            timeout=timeout_s * 1000,
-            polling=5,
-        )
-    except Exception:
-        interrupt_kernel(nb.server, nb.notebook, "restart" if restart else "interrupt")
-        return None
-    return time.perf_counter() - start
 
 
 def hover_ms(page: Any, selector: str, count: int = 40) -> dict[str, float]:
@@ -194,17 +185,6 @@ def table(results: list[dict]) -> list[dict]:
     return rows
 
 
-def print_table(rows: list[dict]) -> None:
-    def fmt(x: Any) -> str:
-        return "—" if x is None else f"{x:,.0f}" if isinstance(x, int) or x >= 1000 else f"{x:.3g}"
-
-    print(f"{'size':>11}  {'work':<58} {'ours':>11} {'anchor':>11} {'ratio':>8}")
-    for row in rows:
-        numbers = f"{fmt(row['ours']):>11} {fmt(row['anchor']):>11} {fmt(row['ratio']):>8}"
-        line = f"{row['size']:>11}  {row['work']:<58} {numbers}"
-        print(line + (f"  ({row['note']})" if row["note"] else ""))
-
-
 def main(argv: list[str] | None = None) -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[10_000, 100_000])
@@ -228,10 +208,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
             browser.close()
             stop_server(server)
     rows = table(results)
-    print_table(rows)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"results": results, "table": rows}, indent=1))
-    print(f"wrote {args.out}")
+    write_report(args.out, results, rows, "anchor")
     return rows
 
 

@@ -250,24 +250,24 @@ class KernelWire:
     @staticmethod
     def widget_updates(messages: list[dict[str, Any]], direction: str = "sent") -> list[dict[str, Any]]:
         """State updates of widgets (comm messages with method "update") in one direction."""
-        return [
-            m for m in messages
-            if m["direction"] == direction and m.get("msg_type") == "comm_msg"
-            and m.get("content", {}).get("data", {}).get("method") == "update"
-        ]  # fmt: skip
+        return _comm_messages(messages, direction, "update")
 
     @staticmethod
     def custom(messages: list[dict[str, Any]], direction: str = "sent") -> list[dict[str, Any]]:
         """Custom widget messages (our requests and replies) in one direction."""
-        return [
-            m for m in messages
-            if m["direction"] == direction and m.get("msg_type") == "comm_msg"
-            and m.get("content", {}).get("data", {}).get("method") == "custom"
-        ]  # fmt: skip
+        return _comm_messages(messages, direction, "custom")
 
     @staticmethod
     def received_bytes(messages: list[dict[str, Any]]) -> int:
         return sum(m["bytes"] for m in messages if m["direction"] == "received")
+
+
+def _comm_messages(messages: list[dict[str, Any]], direction: str, method: str) -> list[dict[str, Any]]:
+    return [
+        m for m in messages
+        if m["direction"] == direction and m.get("msg_type") == "comm_msg"
+        and m.get("content", {}).get("data", {}).get("method") == method
+    ]  # fmt: skip
 
 
 def _parse_frame(payload: str | bytes) -> dict[str, Any]:

@@ -54,9 +54,13 @@ def wait_all(page, attribute: str, value) -> None:
 
 
 def selected_dot(page) -> int:
-    """The instance bqplot draws as selected (its selected style: a 2 px stroke)."""
+    """The instance the dependence plot highlights: its one-point mark sits on that instance's dot."""
     return page.evaluate(
-        "() => [...document.querySelectorAll('.bqplot .dot')].findIndex(d => getComputedStyle(d).strokeWidth === '2px')"
+        """() => { const dots = [...document.querySelectorAll('.bqplot .dot')];
+        if (dots.length !== 151) return -1;
+        const at = dots.pop().parentElement.getAttribute('transform');  // the highlight is drawn last
+        const i = dots.findIndex(d => d.parentElement.getAttribute('transform') === at);
+        return String(i) === document.querySelector('.iw-dependence').dataset.instance ? i : -2; }"""
     )
 
 
@@ -76,7 +80,7 @@ def test_explorer_is_one_data_model_and_one_selection_in_the_browser(jupyter, pa
     nb.run_cell(0)
     for selector in (".iw-beeswarm canvas", ".iw-stacked canvas", ".iw-force .iw-force-segment"):
         page.wait_for_selector(selector)
-    page.wait_for_function("() => document.querySelectorAll('.bqplot .dot').length === 150")  # filled in the browser
+    page.wait_for_function("() => document.querySelectorAll('.bqplot .dot').length === 151")  # + the highlight
     wait_all(page, "instance", 0)
 
     # the arrays travel once: one widget carries them, and every view decodes that one data model once

@@ -46,6 +46,17 @@ export function halfToFloat(bits: number): number {
   return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
 }
 
+let HALF_TABLE: Float32Array | null = null;
+
+/** Every half-precision bit pattern's value: decoding millions of float16 values is then one look-up each. */
+function halfTable(): Float32Array {
+  if (!HALF_TABLE) {
+    HALF_TABLE = new Float32Array(65536);
+    for (let bits = 0; bits < 65536; bits++) HALF_TABLE[bits] = halfToFloat(bits);
+  }
+  return HALF_TABLE;
+}
+
 /**
  * Decode a payload into a typed array. Honours the DataView's byteOffset/byteLength: ipywidgets hands out views
  * into larger message buffers, and a float32 view may start at an offset that is not a multiple of 4.
@@ -73,7 +84,13 @@ export function decode(payload: ArrayPayload): NdArray {
     }
     case "float16": {
       const out = new Float32Array(n);
-      for (let i = 0; i < n; i++) out[i] = halfToFloat(view.getUint16(2 * i, true));
+      const table = halfTable();
+      if (LITTLE_ENDIAN) {
+        const bits = new Uint16Array(copyBytes(view));
+        for (let i = 0; i < n; i++) out[i] = table[bits[i] as number] as number;
+      } else {
+        for (let i = 0; i < n; i++) out[i] = table[view.getUint16(2 * i, true)] as number;
+      }
       return { data: out, shape: [...shape] };
     }
     case "uint8": {

@@ -26,6 +26,11 @@ export function createFrame(el: HTMLElement, viewClass: string): Frame {
   return { root, toolbar, status, plot, caption, error, tooltip };
 }
 
+/** Add one to a counter kept on the view's root (`data-<name>`): how often a stage ran, for tests and benchmarks. */
+export function count(root: HTMLElement, name: string): void {
+  root.dataset[name] = String(Number(root.dataset[name] ?? 0) + 1);
+}
+
 /** Say what the view is waiting for (or clear it with null); while it waits, what it last drew is dimmed. */
 export function showStatus(frame: Frame, message: string | null): void {
   frame.status.textContent = message ?? "";
@@ -83,15 +88,22 @@ export function itemTooltips(
   disposer.listen(chart, "focusout", () => hideTooltip(frame));
 }
 
-/** Redraw when the plot area changes width (the notebook resized, a sidebar opened). */
-export function onResize(frame: Frame, draw: () => void, disposer: Disposer): void {
-  let lastWidth = 0;
-  const resize = new ResizeObserver(() => {
-    if (frame.plot.clientWidth !== lastWidth) {
-      lastWidth = frame.plot.clientWidth;
-      draw();
+/**
+ * The plot area's width, followed: `changed` is called when it changes (the notebook resized, a sidebar opened). The
+ * width comes from the ResizeObserver, so a draw never has to ask the browser for layout; it is 0 until the view has
+ * been laid out (a view draws once it knows its width, not at a guess and again).
+ */
+export function followWidth(frame: Frame, changed: () => void, disposer: Disposer): () => number {
+  let width = 0;
+  const resize = new ResizeObserver((entries) => {
+    const next = Math.round(entries[entries.length - 1]?.contentRect.width ?? 0);
+    // 0: hidden (an error shown in its place, a closed tab): the plot keeps the width it had
+    if (next > 0 && next !== width) {
+      width = next;
+      changed();
     }
   });
   resize.observe(frame.plot);
   disposer.add(() => resize.disconnect());
+  return () => width;
 }

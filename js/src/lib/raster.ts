@@ -40,7 +40,11 @@ export function paintSquares(
     const y0 = Math.max(0, Math.round((ys[i] as number) * ratio - half));
     const x1 = Math.min(width, x0 + size);
     const y1 = Math.min(height, y0 + size);
-    for (let y = y0; y < y1; y++) pixels.fill(word, y * width + x0, y * width + x1);
+    // a plain loop: a million squares of a few pixels each cost less than a million fill() calls
+    for (let y = y0; y < y1; y++) {
+      const row = y * width;
+      for (let x = x0; x < x1; x++) pixels[row + x] = word;
+    }
   }
 }
 

@@ -5,11 +5,12 @@ import type { RenderProps } from "@anywidget/types";
 import { Attribution, type AttributionFields, attributionOf, type DataTraits } from "./attribution";
 import { instanceStepper, indexPicker, type Update } from "./controls";
 import { Disposer, html } from "./dom";
-import { createFrame, type Frame, hideTooltip, onResize, showError, showStatus } from "./frame";
+import { count, createFrame, followWidth, type Frame, hideTooltip, showError, showStatus } from "./frame";
 import { type Model, resolveRef, type Traits, watch } from "./model";
 import { Coalescer } from "./schedule";
 import { SelectionSource } from "./selection";
 import { SharedRequests } from "./shared-requests";
+import { onThemeChange } from "./theme";
 
 export interface ViewTraits extends Traits {
   data: string;
@@ -74,7 +75,6 @@ export function mountView<T extends ViewTraits>({ model, el }: RenderProps<T>, s
   const requests = new Map<Model, SharedRequests>();
   let drawn: Attribution | null = null;
   let resolving = 0;
-  let draws = 0;
   const coalescer = new Coalescer(() => drawNow());
 
   const host: ViewHost<T> = {
@@ -91,8 +91,8 @@ export function mountView<T extends ViewTraits>({ model, el }: RenderProps<T>, s
   const selectionControls = html("span", { class: "iw-selection-controls" });
   frame.toolbar.append(selectionControls);
   const updates: Update[] = [];
-  const count = () => data?.get("n_instances") ?? 0;
-  if (spec.controls.includes("instance")) updates.push(instanceStepper(selectionControls, host.selection, count, disposer));
+  const instanceCount = () => data?.get("n_instances") ?? 0;
+  if (spec.controls.includes("instance")) updates.push(instanceStepper(selectionControls, host.selection, instanceCount, disposer));
   if (spec.controls.includes("output")) {
     updates.push(indexPicker(selectionControls, "output", "output", () => data?.get("output_names") ?? [], host.selection, disposer));
   }
@@ -175,6 +175,7 @@ export function mountView<T extends ViewTraits>({ model, el }: RenderProps<T>, s
       showStatus(frame, null);
       return showError(frame, error);
     }
+    if (!width()) return; // not laid out yet: the first width reported draws
     try {
       const instance = selection.index("instance");
       const output = selection.index("output");
@@ -188,9 +189,9 @@ export function mountView<T extends ViewTraits>({ model, el }: RenderProps<T>, s
       attribution.check(spec.scope === "every-instance" ? 0 : instance, output);
       showStatus(frame, null);
       showError(frame, null);
-      draw({ attribution, instance, output, feature, width: frame.plot.clientWidth || 720 });
+      draw({ attribution, instance, output, feature, width: width() });
       drawn = attribution;
-      frame.root.dataset.draws = String(++draws);
+      count(frame.root, "draws");
     } catch (error) {
       showStatus(frame, null);
       showError(frame, `${spec.name} could not draw: ${message(error)}`);
@@ -199,7 +200,8 @@ export function mountView<T extends ViewTraits>({ model, el }: RenderProps<T>, s
 
   watch(model, ["data", "selection", "alternatives"], () => void resolve(), disposer);
   watch(model, ["error", "controls", "compare", "instance", "output", "feature", ...spec.options], coalescer.request, disposer);
-  onResize(frame, coalescer.request, disposer);
+  const width = followWidth(frame, coalescer.request, disposer);
+  onThemeChange(coalescer.request, disposer);
   void resolve();
 
   return () => {

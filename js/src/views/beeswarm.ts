@@ -5,13 +5,14 @@
 import type { RenderProps } from "@anywidget/types";
 import type { Attribution } from "../lib/attribution";
 import { featureOrder, PointGrid, swarmOffsets } from "../lib/beeswarm-layout";
-import { divergingRamp, parseColor, robustRange } from "../lib/colors";
+import { divergingRamp, PERCENTILE_SAMPLE, parseColor, robustRange } from "../lib/colors";
 import { html, svg } from "../lib/dom";
 import { formatNumber, formatSigned } from "../lib/format";
-import { hideTooltip, showTooltip } from "../lib/frame";
+import { count, hideTooltip, showTooltip } from "../lib/frame";
 import { paintSquares, paintVertical, pixelWord } from "../lib/raster";
 import { linearScale, niceTicks } from "../lib/scale";
 import { Memo } from "../lib/schedule";
+import { type Palette, palette } from "../lib/theme";
 import { type DrawInput, mountView, type ViewTraits } from "../lib/view";
 
 interface BeeswarmTraits extends ViewTraits {
@@ -59,25 +60,38 @@ function layoutRows(a: Attribution, output: number, maxDisplay: number): Rows {
     for (let j = 0; j < f; j++) meanAbs[j] = (meanAbs[j] as number) + Math.abs(values[base + j * k] as number);
   }
   const rows = featureOrder(meanAbs).slice(0, Math.max(1, maxDisplay));
-  const contributions = new Float32Array(rows.length * n);
-  const bucket = new Uint8Array(rows.length * n);
-  const column = new Float64Array(n);
+  const m = rows.length;
+  // each row's colour range from a sample of its feature's values (the percentiles' error is well under one colour)
+  const stride = Math.max(1, Math.floor(n / PERCENTILE_SAMPLE));
+  const sample = new Float64Array(Math.ceil(n / stride));
+  const low = new Float64Array(m);
+  const scale = new Float64Array(m);
+  rows.forEach((feature, r) => {
+    let s = 0;
+    for (let i = 0; i < n; i += stride) sample[s++] = a.data ? (a.data[i * f + feature] as number) : Number.NaN;
+    const [vlo, vhi] = robustRange(sample.subarray(0, s));
+    low[r] = vlo;
+    scale[r] = (COLOURS - 1) / (vhi - vlo);
+  });
+  // one pass in memory order: each instance's contributions and colours for every row
+  const contributions = new Float32Array(m * n);
+  const bucket = new Uint8Array(m * n);
+  const data = a.data;
   let lo = Infinity;
   let hi = -Infinity;
-  rows.forEach((feature, r) => {
-    for (let i = 0; i < n; i++) {
-      const v = values[(i * f + feature) * k + output] as number;
+  for (let i = 0; i < n; i++) {
+    const base = i * f * k + output;
+    for (let r = 0; r < m; r++) {
+      const feature = rows[r] as number;
+      const v = values[base + feature * k] as number;
       contributions[r * n + i] = v;
       if (v < lo) lo = v;
       if (v > hi) hi = v;
-      column[i] = a.data ? (a.data[i * f + feature] as number) : Number.NaN;
+      const x = data ? (data[i * f + feature] as number) : Number.NaN;
+      // 0: no value; 1..COLOURS: low to high, clamped at the robust range
+      bucket[r * n + i] = Number.isFinite(x) ? 1 + Math.min(COLOURS - 1, Math.max(0, Math.round((x - (low[r] as number)) * (scale[r] as number)))) : 0;
     }
-    const [vlo, vhi] = robustRange(column);
-    for (let i = 0; i < n; i++) {
-      const v = column[i] as number;
-      bucket[r * n + i] = Number.isFinite(v) ? 1 + Math.round(Math.min(1, Math.max(0, (v - vlo) / (vhi - vlo))) * (COLOURS - 1)) : 0;
-    }
-  });
+  }
   const pad = (hi - lo || 1) * 0.04;
   return { attribution: a, output, rows, contributions, bucket, domain: [Math.min(lo, 0) - pad, Math.max(hi, 0) + pad] };
 }
@@ -91,8 +105,12 @@ function layoutGeometry(rows: Rows, plotWidth: number): Geometry {
   const xs = new Float32Array(rows.contributions.length);
   const ys = new Float32Array(rows.contributions.length);
   const rowXs = new Float32Array(n);
+  // the scale inlined: a function call per point costs more than the arithmetic
+  const [d0, d1] = x.domain;
+  const [r0, r1] = x.range;
+  const perUnit = (r1 - r0) / (d1 - d0 || 1);
   for (let r = 0; r < rows.rows.length; r++) {
-    for (let i = 0; i < n; i++) rowXs[i] = x(rows.contributions[r * n + i] as number);
+    for (let i = 0; i < n; i++) rowXs[i] = r0 + ((rows.contributions[r * n + i] as number) - d0) * perUnit;
     const offsets = swarmOffsets(rowXs, 2, Math.max(1, rowHeight / 14), rowHeight * 0.42);
     const centre = TOP + r * rowHeight + rowHeight / 2;
     for (let i = 0; i < n; i++) {
@@ -129,24 +147,24 @@ function render(props: RenderProps<BeeswarmTraits>): () => void {
         target.style.height = `${g.height}px`;
       };
 
-      const paintPoints = (g: Geometry, style: CSSStyleDeclaration) => {
+      const paintPoints = (g: Geometry, colours: Palette) => {
         const ratio = window.devicePixelRatio || 1;
         sized(canvas, g, ratio);
         const ctx = canvas.getContext("2d");
         if (!ctx) throw new Error("this browser gives no 2-D canvas");
         const image = ctx.createImageData(canvas.width, canvas.height);
         const pixels = new Uint32Array(image.data.buffer);
-        const negative = parseColor(style.getPropertyValue("--iw-negative"), [0, 114, 178]);
-        const positive = parseColor(style.getPropertyValue("--iw-positive"), [213, 94, 0]);
+        const negative = parseColor(colours.negative, [0, 114, 178]);
+        const positive = parseColor(colours.positive, [213, 94, 0]);
         const ramp = divergingRamp(negative, positive, COLOURS).map((c) => parseColor(c, [170, 170, 170]));
         const palette = Uint32Array.from([pixelWord([150, 150, 150]), ...ramp.map(pixelWord)]);
-        const zeroLine = pixelWord(parseColor(style.getPropertyValue("--iw-border"), [208, 215, 222]));
+        const zeroLine = pixelWord(parseColor(colours.border, [208, 215, 222]));
         paintVertical(pixels, canvas.width, ratio, g.x(0), TOP, TOP + g.rows.rows.length * g.rowHeight, zeroLine);
         paintSquares(pixels, canvas.width, ratio, g.xs, g.ys, g.rows.bucket, palette, Math.max(2, Math.round(3 * ratio)));
         ctx.putImageData(image, 0, 0);
       };
 
-      const paintSelected = (g: Geometry, instance: number, style: CSSStyleDeclaration) => {
+      const paintSelected = (g: Geometry, instance: number, colours: Palette) => {
         const ratio = window.devicePixelRatio || 1;
         sized(highlight, g, ratio);
         const ctx = highlight.getContext("2d");
@@ -155,7 +173,7 @@ function render(props: RenderProps<BeeswarmTraits>): () => void {
         ctx.clearRect(0, 0, g.width, g.height);
         const n = g.rows.attribution.nRows;
         if (instance < 0 || instance >= n) return;
-        ctx.strokeStyle = style.getPropertyValue("--iw-fg") || "#1f2328";
+        ctx.strokeStyle = colours.fg;
         ctx.lineWidth = 1.5;
         ctx.globalAlpha = 0.5;
         ctx.beginPath();
@@ -247,17 +265,21 @@ function render(props: RenderProps<BeeswarmTraits>): () => void {
       });
 
       return ({ attribution, instance, output, width }: DrawInput) => {
-        const rows = rowsMemo.get([attribution, output, model.get("max_display")], () => layoutRows(attribution, output, model.get("max_display")));
-        const g = geometryMemo.get([rows, Math.max(MIN_WIDTH, width)], () => layoutGeometry(rows, width));
+        const rows = rowsMemo.get([attribution, output, model.get("max_display")], () => {
+          count(frame.root, "dataLayouts");
+          return layoutRows(attribution, output, model.get("max_display"));
+        });
+        const g = geometryMemo.get([rows, Math.max(MIN_WIDTH, width)], () => {
+          count(frame.root, "widthLayouts");
+          return layoutGeometry(rows, width);
+        });
         geometry = g;
-        const style = getComputedStyle(frame.root);
-        // the theme's colours are part of what the pixels depend on
-        const colours = ["--iw-negative", "--iw-positive", "--iw-border"].map((name) => style.getPropertyValue(name)).join();
-        paintedMemo.get([g, colours, window.devicePixelRatio], () => {
-          paintPoints(g, style);
+        const colours = palette(frame.root); // the theme's colours are part of what the pixels depend on
+        paintedMemo.get([g, colours.key, window.devicePixelRatio], () => {
+          paintPoints(g, colours);
           drawText(g);
         });
-        paintSelected(g, instance, style);
+        paintSelected(g, instance, colours);
         frame.root.dataset.instance = String(instance);
       };
     },

@@ -7,15 +7,17 @@ import type { AnyModel, RenderProps } from "@anywidget/types";
 import { attributionOf, type DataTraits } from "../lib/attribution";
 import { Disposer, html } from "../lib/dom";
 import { keepLocal, type Model, resolveRef, watch } from "../lib/model";
-import { Coalescer } from "../lib/schedule";
+import { Coalescer, Memo } from "../lib/schedule";
 import { SelectionSource } from "../lib/selection";
 import { SharedRequests } from "../lib/shared-requests";
+import { onThemeChange } from "../lib/theme";
 import { message } from "../lib/view";
 
 interface LinkTraits {
   data: string;
   selection: string;
   scatter: string;
+  highlight: string;
   x_axis: string;
   y_axis: string;
   colour_axis: string;
@@ -27,6 +29,7 @@ interface LinkTraits {
   iw_caption?: string;
   iw_error?: string;
   iw_interaction?: number | null;
+  iw_instance?: number | null;
 }
 
 type BqModel = Model & { send: (content: unknown, callbacks?: unknown, buffers?: unknown) => void };
@@ -34,6 +37,44 @@ type BqModel = Model & { send: (content: unknown, callbacks?: unknown, buffers?:
 const CAPTION = "iw_caption";
 const ERROR = "iw_error";
 const DRAWN = "iw_interaction";
+const HIGHLIGHTED = "iw_instance";
+/** Beyond this many instances the scatter shows a fixed random sample: bqplot draws one SVG node per dot. */
+export const MAX_POINTS = 5000;
+
+/** The instances shown, ascending: every one, or a fixed random sample of MAX_POINTS (the same on every page). */
+export function sampleOf(n: number, limit = MAX_POINTS): Int32Array {
+  const all = Int32Array.from({ length: n }, (_, i) => i);
+  if (n <= limit) return all;
+  let seed = 0x9e3779b9;
+  const random = () => {
+    // mulberry32: a small seeded generator, so that every page samples the same dots
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  for (let i = 0; i < limit; i++) {
+    const j = i + Math.floor(random() * (n - i));
+    const t = all[i] as number;
+    all[i] = all[j] as number;
+    all[j] = t;
+  }
+  return all.slice(0, limit).sort();
+}
+
+/** Position of `instance` in the ascending `shown`, or -1. */
+function positionOf(shown: Int32Array, instance: number): number {
+  let lo = 0;
+  let hi = shown.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const value = shown[mid] as number;
+    if (value === instance) return mid;
+    if (value < instance) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
 
 function initialize({ model }: { model: AnyModel<LinkTraits> }): () => void {
   const disposer = new Disposer();
@@ -44,21 +85,26 @@ function initialize({ model }: { model: AnyModel<LinkTraits> }): () => void {
     data: Model<DataTraits>;
     selection: SelectionSource;
     scatter: BqModel;
+    highlight: Model;
     x: Model;
     y: Model;
     colour: Model;
     figure: Model;
   } | null = null;
   let resolving = 0;
-  const say = (caption: string, error = "", interaction: number | null = null) => {
+  let shown: Int32Array = new Int32Array(0);
+  // what the scatter's arrays were drawn for: a click changes the highlighted dot only
+  const drawn = new Memo<string[]>();
+  const say = (caption: string, error = "", interaction: number | null = null, highlighted: number | null = null) => {
     model.set(DRAWN, interaction);
+    model.set(HIGHLIGHTED, highlighted);
     model.set(CAPTION, caption);
     model.set(ERROR, error);
   };
 
   const update = () => {
     if (!parts) return;
-    const { data, selection, scatter, x, y, colour, figure } = parts;
+    const { data, selection, scatter, highlight, x, y, colour, figure } = parts;
     try {
       const a = attributionOf(data);
       const feature = selection.index("feature");
@@ -67,13 +113,21 @@ function initialize({ model }: { model: AnyModel<LinkTraits> }): () => void {
       if (!(feature >= 0 && feature < a.nFeatures)) throw new Error(`feature ${feature} is out of range: the data has ${a.nFeatures} features`);
       if (!a.data) throw new Error("the dependence plot needs the feature values: the attribution has none");
       const n = a.nRows;
+      if (shown.length !== Math.min(n, MAX_POINTS)) shown = sampleOf(n);
       const column = (j: number) => {
-        const out = new Float32Array(n);
-        for (let i = 0; i < n; i++) out[i] = a.data?.[i * a.nFeatures + j] as number;
+        const out = new Float32Array(shown.length);
+        shown.forEach((i, p) => {
+          out[p] = a.data?.[i * a.nFeatures + j] as number;
+        });
         return out;
       };
-      const contribution = new Float32Array(n);
-      for (let i = 0; i < n; i++) contribution[i] = a.contribution(i, feature, output);
+      const contribution = () => {
+        const out = new Float32Array(shown.length);
+        shown.forEach((i, p) => {
+          out[p] = a.contribution(i, feature, output);
+        });
+        return out;
+      };
       const mode = model.get("colour_mode");
       let interaction: number | null = mode === "fixed" ? model.get("interaction") : null;
       let caption = "";
@@ -92,21 +146,32 @@ function initialize({ model }: { model: AnyModel<LinkTraits> }): () => void {
       } else if (mode === "fixed" && interaction !== null) {
         caption = `Colour: ${a.featureName(interaction)}.`;
       }
-      // never a colour scale that is not drawn: the axis hides before its colours go and shows after they come
       const instance = selection.index("instance");
-      const failures = [
+      const position = positionOf(shown, instance);
+      if (shown.length < n) {
+        const sampled = `A fixed random sample of ${shown.length.toLocaleString("en")} of the ${n.toLocaleString("en")} instances is drawn`;
+        caption = `${sampled}${position < 0 ? `; instance ${instance} is not among them` : ""}. ${caption}`;
+      }
+      // never a colour scale that is not drawn: the axis hides before its colours go and shows after they come
+      const arrays = drawn.get([a, feature, output, interaction, shown], () => [
         () => interaction === null && colour.set("visible", false),
         () => scatter.set("x", column(feature)),
-        () => scatter.set("y", contribution),
+        () => scatter.set("y", contribution()),
         () => scatter.set("color", interaction === null ? null : column(interaction)),
         () => colour.set("label", interaction === null ? "" : a.featureName(interaction)),
         () => interaction !== null && colour.set("visible", true),
         () => x.set("label", `${a.featureName(feature)} (feature value)`),
         () => y.set("label", `contribution to ${a.outputName(output)}`),
         () => figure.set("title", `Dependence of ${a.outputName(output)} on ${a.featureName(feature)}`),
-        () => scatter.set("selected", instance >= 0 && instance < n ? new Uint32Array([instance]) : null),
-      ].flatMap(attempt);
-      say(caption, failures.length ? `bqplot could not draw a part of the plot: ${failures.join("; ")}` : "", interaction);
+      ].flatMap(attempt));
+      const at = (values: Float32Array) => new Float32Array(position >= 0 ? [values[position] as number] : []);
+      const failures = [
+        ...arrays,
+        ...attempt(() => highlight.set("x", at(scatter.get("x") as Float32Array))),
+        ...attempt(() => highlight.set("y", at(scatter.get("y") as Float32Array))),
+      ];
+      const problem = failures.length ? `bqplot could not draw a part of the plot: ${failures.join("; ")}` : "";
+      say(caption, problem, interaction, position >= 0 ? instance : null);
     } catch (error) {
       say("", `DependencePlot could not draw: ${message(error)}`);
     }
@@ -116,12 +181,13 @@ function initialize({ model }: { model: AnyModel<LinkTraits> }): () => void {
   const resolve = async () => {
     const version = ++resolving;
     try {
-      const names = ["data", "selection", "scatter", "x_axis", "y_axis", "colour_axis", "figure"] as const;
+      const names = ["data", "selection", "scatter", "highlight", "x_axis", "y_axis", "colour_axis", "figure"] as const;
       const models = await Promise.all(names.map((name) => resolveRef(model as unknown as Model, model.get(name))));
       if (version !== resolving) return;
       if (models.some((m) => m === null)) throw new Error("a part of the plot is missing");
-      const [data, selection, scatter, x, y, colour, figure] = models as Model[];
+      const [data, selection, scatter, highlight, x, y, colour, figure] = models as Model[];
       linked.dispose();
+      drawn.clear(); // new bqplot models have none of our arrays yet
       requests?.drop(holder);
       requests?.release();
       requests = SharedRequests.acquire(data as Model);
@@ -129,14 +195,19 @@ function initialize({ model }: { model: AnyModel<LinkTraits> }): () => void {
         data: data as Model<DataTraits>,
         selection: new SelectionSource(selection as Model),
         scatter: scatter as BqModel,
+        highlight: highlight as Model,
         x: x as Model,
         y: y as Model,
         colour: colour as Model,
         figure: figure as Model,
       };
-      interceptClicks(parts.scatter, parts.selection, linked);
+      interceptClicks(parts.scatter, parts.selection, (index) => shown[index] ?? -1, linked);
       // drawn here from the shared data: never sent back (and bqplot's hover stays off the wire too)
-      keepLocal(parts.scatter, ["x", "y", "color", "selected", "hovered_point"], linked);
+      keepLocal(parts.scatter, ["x", "y", "color", "hovered_point"], linked);
+      keepLocal(parts.highlight, ["x", "y", "hovered_point", "colors"], linked);
+      const ring = () => attempt(() => (parts as { highlight: Model }).highlight.set("colors", [textColour()]));
+      ring();
+      onThemeChange(ring, linked);
       for (const part of [parts.x, parts.y, parts.colour]) keepLocal(part, ["label", "visible"], linked);
       keepLocal(parts.figure, ["title"], linked);
       (data as Model).on("change", coalesced.request);
@@ -148,7 +219,7 @@ function initialize({ model }: { model: AnyModel<LinkTraits> }): () => void {
     }
   };
 
-  watch(model as unknown as Model, ["data", "selection", "scatter", "x_axis", "y_axis", "colour_axis", "figure"], () => void resolve(), disposer);
+  watch(model as unknown as Model, ["data", "selection", "scatter", "highlight", "x_axis", "y_axis", "colour_axis", "figure"], () => void resolve(), disposer);
   watch(model as unknown as Model, ["colour_mode", "interaction"], coalesced.request, disposer);
   void resolve();
   return () => {
@@ -159,6 +230,11 @@ function initialize({ model }: { model: AnyModel<LinkTraits> }): () => void {
     requests?.release();
     disposer.dispose();
   };
+}
+
+/** The notebook's text colour (bqplot takes only colour values, not `currentColor`). */
+function textColour(): string {
+  return getComputedStyle(document.body).color || "black";
 }
 
 /** Run one change of a bqplot model: its listeners draw synchronously, and one that throws must not stop the rest. */
@@ -176,12 +252,13 @@ function attempt(change: () => unknown): string[] {
  * instead, it becomes one update of the shared selection (every view follows in the browser, and an exported page
  * keeps working). Every other message of the scatter passes through.
  */
-function interceptClicks(scatter: BqModel, selection: SelectionSource, disposer: Disposer): void {
+function interceptClicks(scatter: BqModel, selection: SelectionSource, instanceOf: (dot: number) => number, disposer: Disposer): void {
   const original = scatter.send;
   scatter.send = function (this: unknown, content: unknown, callbacks?: unknown, buffers?: unknown) {
     const event = content as { event?: string; data?: { index?: number } } | null;
     if (event?.event === "element_click" && Number.isInteger(event.data?.index)) {
-      selection.select({ instance: event.data?.index as number });
+      const instance = instanceOf(event.data?.index as number);
+      if (instance >= 0) selection.select({ instance });
       return;
     }
     original.call(scatter, content, callbacks, buffers);
@@ -205,8 +282,10 @@ function render({ model, el }: RenderProps<LinkTraits>): () => void {
     error.hidden = !text;
     const interaction = model.get(DRAWN);
     root.dataset.interaction = interaction === null || interaction === undefined ? "" : String(interaction);
+    const highlighted = model.get(HIGHLIGHTED);
+    root.dataset.instance = highlighted === null || highlighted === undefined ? "" : String(highlighted);
   };
-  watch(model as unknown as Model, [CAPTION, ERROR, DRAWN], show, disposer);
+  watch(model as unknown as Model, [CAPTION, ERROR, DRAWN, HIGHLIGHTED], show, disposer);
   show();
   return () => {
     disposer.dispose();

@@ -5,9 +5,10 @@ import type { Attribution } from "../lib/attribution";
 import { decode } from "../lib/codecs";
 import { html, svg } from "../lib/dom";
 import { formatNumber, formatSigned } from "../lib/format";
-import { hideTooltip, showStatus, showTooltip } from "../lib/frame";
+import { count, hideTooltip, showStatus, showTooltip } from "../lib/frame";
 import { linearScale, niceTicks } from "../lib/scale";
 import { Memo } from "../lib/schedule";
+import { type Palette, palette } from "../lib/theme";
 import type { Lookup } from "../lib/shared-requests";
 import { binColumns, type Ordering, orderInstances } from "../lib/stacked-layout";
 import { type DrawInput, mountView, type ViewTraits } from "../lib/view";
@@ -133,6 +134,18 @@ function render(props: RenderProps<StackedTraits>): () => void {
       const canvas = html("canvas", { class: "iw-stacked-canvas", tabindex: 0, role: "img" });
       const overlay = svg("svg", { class: "iw-overlay" });
       const crosshair = svg("line", { class: "iw-crosshair", y1: TOP, y2: HEIGHT - AXIS_H, visibility: "hidden" });
+      // the selected instance: a line over the bands, so that a click moves it without repainting them
+      const marker = svg("line", { class: "iw-stacked-marker", y1: TOP, y2: HEIGHT - AXIS_H, visibility: "hidden" });
+      const placeMarker = (g: Geometry, instance: number) => {
+        const position = g.order.positions[instance] ?? -1;
+        const b = position < 0 ? -1 : g.bins.findIndex(([s, e]) => position >= s && position < e);
+        const x = LEFT + (b + 0.5) * g.columnWidth;
+        marker.setAttribute("x1", String(x));
+        marker.setAttribute("x2", String(x));
+        marker.setAttribute("visibility", b < 0 ? "hidden" : "visible");
+        frame.root.dataset.instance = String(instance);
+      };
+      const paintedMemo = new Memo<void>();
       stage.append(canvas, overlay);
       frame.plot.append(stage);
       const similarityHolder = {};
@@ -149,7 +162,7 @@ function render(props: RenderProps<StackedTraits>): () => void {
         return shared.want(similarityHolder, `similarity:${output}`, "similarity_order", { output }, read, redraw);
       };
 
-      const paint = (g: Geometry, instance: number) => {
+      const paint = (g: Geometry, colours: Palette) => {
       const ratio = window.devicePixelRatio || 1;
       canvas.width = Math.round(g.width * ratio);
       canvas.height = Math.round(HEIGHT * ratio);
@@ -159,10 +172,7 @@ function render(props: RenderProps<StackedTraits>): () => void {
       if (!ctx) throw new Error("this browser gives no 2-D canvas");
       ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
       ctx.clearRect(0, 0, g.width, HEIGHT);
-      const style = getComputedStyle(frame.root);
-      const positive = style.getPropertyValue("--iw-positive").trim() || "#d55e00";
-      const negative = style.getPropertyValue("--iw-negative").trim() || "#0072b2";
-      const separator = style.getPropertyValue("--iw-bg").trim() || "#ffffff";
+      const { positive, negative, bg: separator } = colours;
       const gap = g.columnWidth >= 4 ? 0.5 : 0;
       for (const [colour, sign] of [[positive, 1], [negative, -1]] as const) {
         ctx.fillStyle = colour;
@@ -201,7 +211,7 @@ function render(props: RenderProps<StackedTraits>): () => void {
         });
         ctx.stroke();
       }
-      ctx.strokeStyle = style.getPropertyValue("--iw-fg").trim() || "#1f2328";
+      ctx.strokeStyle = colours.fg;
       ctx.lineWidth = 1.5;
       ctx.beginPath();
       g.outputs.forEach((out, b) => {
@@ -210,19 +220,6 @@ function render(props: RenderProps<StackedTraits>): () => void {
         else ctx.lineTo(x, g.y(out));
       });
       ctx.stroke();
-      const position = g.order.positions[instance] ?? -1;
-      if (position >= 0) {
-        const b = g.bins.findIndex(([s, e]) => position >= s && position < e);
-        const x = LEFT + (b + 0.5) * g.columnWidth;
-        ctx.setLineDash([4, 3]);
-        ctx.lineWidth = 1;
-        ctx.beginPath();
-        ctx.moveTo(x, TOP);
-        ctx.lineTo(x, HEIGHT - AXIS_H);
-        ctx.stroke();
-        ctx.setLineDash([]);
-      }
-      frame.root.dataset.instance = String(instance);
     };
 
       const drawText = (g: Geometry) => {
@@ -236,7 +233,7 @@ function render(props: RenderProps<StackedTraits>): () => void {
           axis.append(svg("text", { x: LEFT - 8, y: g.y(tick) + 4, "text-anchor": "end" }, formatNumber(tick)));
         }
         axis.append(svg("text", { class: "iw-stacked-order-label", x: (LEFT + g.width - RIGHT) / 2, y: HEIGHT - 8, "text-anchor": "middle" }, g.order.label));
-        overlay.replaceChildren(axis, crosshair);
+        overlay.replaceChildren(axis, marker, crosshair);
         const binned = g.bins.length < a.nRows;
         const space = a.outputSpace;
         frame.caption.replaceChildren(
@@ -311,11 +308,21 @@ function render(props: RenderProps<StackedTraits>): () => void {
         }
         frame.root.dataset.drawnOrdering = drawnOrdering;
         const orderKey = drawnOrdering === "feature" ? feature : -1;
-        const o = orderMemo.get([attribution, output, drawnOrdering, orderKey, given, label], () => orderOf(attribution, output, drawnOrdering, feature, given, label));
-        const g = geometryMemo.get([o, Math.max(MIN_WIDTH, width)], () => geometryOf(o, width));
+        const o = orderMemo.get([attribution, output, drawnOrdering, orderKey, given, label], () => {
+          count(frame.root, "dataLayouts");
+          return orderOf(attribution, output, drawnOrdering, feature, given, label);
+        });
+        const g = geometryMemo.get([o, Math.max(MIN_WIDTH, width)], () => {
+          count(frame.root, "widthLayouts");
+          return geometryOf(o, width);
+        });
         geometry = g;
-        drawText(g);
-        paint(g, instance);
+        const colours = palette(frame.root);
+        paintedMemo.get([g, colours.key, window.devicePixelRatio], () => {
+          drawText(g);
+          paint(g, colours);
+        });
+        placeMarker(g, instance);
       };
     },
   });

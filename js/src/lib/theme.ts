@@ -1,0 +1,48 @@
+// The colours canvas views paint with, read from the CSS variables once per theme. Reading computed style during a
+// draw makes the browser recompute styles after every other view's DOM changes (a click redraws six views); and a
+// theme switch must repaint canvases, which CSS alone cannot do.
+import type { Disposer } from "./dom";
+
+export interface Palette {
+  positive: string;
+  negative: string;
+  fg: string;
+  bg: string;
+  border: string;
+  /** the values above, joined: a key for caches of what was painted with them */
+  key: string;
+}
+
+let version = 0;
+const cached = new WeakMap<Element, { version: number; palette: Palette }>();
+
+/** The theme's colours as seen by `root` (a view's root element), read once per theme. */
+export function palette(root: Element): Palette {
+  const hit = cached.get(root);
+  if (hit && hit.version === version) return hit.palette;
+  const style = getComputedStyle(root);
+  const read = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
+  const colours = {
+    positive: read("--iw-positive", "#d55e00"),
+    negative: read("--iw-negative", "#0072b2"),
+    fg: read("--iw-fg", "#1f2328"),
+    bg: read("--iw-bg", "#ffffff"),
+    border: read("--iw-border", "#d0d7de"),
+  };
+  const result = { ...colours, key: Object.values(colours).join() };
+  cached.set(root, { version, palette: result });
+  return result;
+}
+
+/**
+ * Call `callback` when the notebook's theme changes: JupyterLab marks <body> with data-jp-theme-*, VS Code with a
+ * class. The disposer stops listening.
+ */
+export function onThemeChange(callback: () => void, disposer: Disposer): void {
+  const observer = new MutationObserver(() => {
+    version++;
+    callback();
+  });
+  observer.observe(document.body, { attributes: true, attributeFilter: ["class", "data-jp-theme-light", "data-jp-theme-name"] });
+  disposer.add(() => observer.disconnect());
+}
