@@ -128,11 +128,20 @@ class TabularExplorer(Strict, ipywidgets.VBox):
         if methods:
             self.comparison = Waterfall(self.data, alternatives=methods, compare=True, **shared)
             pair.append(self.comparison)
-            for view in pair:
-                view.layout.width = "50%"
+            for view in pair:  # side by side where both fit, one under the other where they do not
+                view.layout.flex = "1 1 420px"
+                view.layout.min_width = "0"
         self.dependence = DependencePlot(self.data, selection=self.selection)
         super().__init__(
-            [self.controls, self.beeswarm, self.stacked, self.force, ipywidgets.HBox(pair), self.dependence], **kwargs
+            [
+                self.controls,
+                self.beeswarm,
+                self.stacked,
+                self.force,
+                ipywidgets.HBox(pair, layout={"flex_flow": "row wrap"}),
+                self.dependence,
+            ],
+            **kwargs,
         )
 
     @property
