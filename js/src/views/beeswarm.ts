@@ -131,25 +131,22 @@ function render(props: RenderProps<BeeswarmTraits>): () => void {
     setup({ model, frame, disposer, selection, drawn }) {
       const stage = html("div", { class: "iw-stage" });
       const canvas = html("canvas", { class: "iw-beeswarm-canvas", tabindex: 0, role: "img" });
-      const highlight = html("canvas", { class: "iw-overlay iw-beeswarm-highlight" });
       const overlay = svg("svg", { class: "iw-overlay" });
-      stage.append(canvas, highlight, overlay);
+      // the selected instance: a few SVG nodes over the points, so that a click moves them and repaints nothing else
+      const highlight = svg("g", { class: "iw-beeswarm-highlight" });
+      stage.append(canvas, overlay);
       frame.plot.append(stage);
       const rowsMemo = new Memo<Rows>();
       const geometryMemo = new Memo<Geometry>();
       const paintedMemo = new Memo<void>();
       let geometry: Geometry | null = null;
 
-      const sized = (target: HTMLCanvasElement, g: Geometry, ratio: number) => {
-        target.width = Math.round(g.width * ratio);
-        target.height = Math.round(g.height * ratio);
-        target.style.width = `${g.width}px`;
-        target.style.height = `${g.height}px`;
-      };
-
       const paintPoints = (g: Geometry, colours: Palette) => {
         const ratio = window.devicePixelRatio || 1;
-        sized(canvas, g, ratio);
+        canvas.width = Math.round(g.width * ratio);
+        canvas.height = Math.round(g.height * ratio);
+        canvas.style.width = `${g.width}px`;
+        canvas.style.height = `${g.height}px`;
         const ctx = canvas.getContext("2d");
         if (!ctx) throw new Error("this browser gives no 2-D canvas");
         const image = ctx.createImageData(canvas.width, canvas.height);
@@ -157,39 +154,24 @@ function render(props: RenderProps<BeeswarmTraits>): () => void {
         const negative = parseColor(colours.negative, [0, 114, 178]);
         const positive = parseColor(colours.positive, [213, 94, 0]);
         const ramp = divergingRamp(negative, positive, COLOURS).map((c) => parseColor(c, [170, 170, 170]));
-        const palette = Uint32Array.from([pixelWord([150, 150, 150]), ...ramp.map(pixelWord)]);
+        const words = Uint32Array.from([pixelWord([150, 150, 150]), ...ramp.map(pixelWord)]);
         const zeroLine = pixelWord(parseColor(colours.border, [208, 215, 222]));
         paintVertical(pixels, canvas.width, ratio, g.x(0), TOP, TOP + g.rows.rows.length * g.rowHeight, zeroLine);
-        paintSquares(pixels, canvas.width, ratio, g.xs, g.ys, g.rows.bucket, palette, Math.max(2, Math.round(3 * ratio)));
+        paintSquares(pixels, canvas.width, ratio, g.xs, g.ys, g.rows.bucket, words, Math.max(2, Math.round(3 * ratio)));
         ctx.putImageData(image, 0, 0);
       };
 
-      const paintSelected = (g: Geometry, instance: number, colours: Palette) => {
-        const ratio = window.devicePixelRatio || 1;
-        sized(highlight, g, ratio);
-        const ctx = highlight.getContext("2d");
-        if (!ctx) throw new Error("this browser gives no 2-D canvas");
-        ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-        ctx.clearRect(0, 0, g.width, g.height);
+      const placeSelected = (g: Geometry, instance: number) => {
         const n = g.rows.attribution.nRows;
-        if (instance < 0 || instance >= n) return;
-        ctx.strokeStyle = colours.fg;
-        ctx.lineWidth = 1.5;
-        ctx.globalAlpha = 0.5;
-        ctx.beginPath();
-        g.rows.rows.forEach((_, r) => {
-          const p = r * n + instance;
-          if (r === 0) ctx.moveTo(g.xs[p] as number, g.ys[p] as number);
-          else ctx.lineTo(g.xs[p] as number, g.ys[p] as number);
-        });
-        ctx.stroke();
-        ctx.globalAlpha = 1;
-        g.rows.rows.forEach((_, r) => {
-          const p = r * n + instance;
-          ctx.beginPath();
-          ctx.arc(g.xs[p] as number, g.ys[p] as number, 4.5, 0, 2 * Math.PI);
-          ctx.stroke();
-        });
+        if (instance < 0 || instance >= n) {
+          highlight.replaceChildren();
+          return;
+        }
+        const points = g.rows.rows.map((_, r) => [g.xs[r * n + instance] as number, g.ys[r * n + instance] as number]);
+        highlight.replaceChildren(
+          svg("polyline", { class: "iw-beeswarm-path", points: points.map(([x, y]) => `${x},${y}`).join(" ") }),
+          ...points.map(([x, y]) => svg("circle", { class: "iw-beeswarm-ring", cx: x as number, cy: y as number, r: 4.5 })),
+        );
       };
 
       const drawText = (g: Geometry) => {
@@ -208,7 +190,7 @@ function render(props: RenderProps<BeeswarmTraits>): () => void {
           axis.append(svg("line", { x1: g.x(tick), x2: g.x(tick), y1: base + 2, y2: base + 6 }));
           axis.append(svg("text", { x: g.x(tick), y: base + 18, "text-anchor": "middle" }, formatNumber(tick)));
         }
-        nodes.push(axis);
+        nodes.push(axis, highlight);
         overlay.replaceChildren(...nodes);
         const root = frame.root;
         root.dataset.output = String(g.rows.output);
@@ -279,7 +261,7 @@ function render(props: RenderProps<BeeswarmTraits>): () => void {
           paintPoints(g, colours);
           drawText(g);
         });
-        paintSelected(g, instance, colours);
+        placeSelected(g, instance);
         frame.root.dataset.instance = String(instance);
       };
     },
