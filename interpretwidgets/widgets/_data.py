@@ -110,7 +110,7 @@ class AttributionData(AttributionSource):
     @property
     def values_dtype(self) -> str:
         """How the values travel: ``"float16"`` for large attributions where that moves nothing by a pixel (see
-        ``_transfer.float16_fits``), else ``"float32"``."""
+        ``_transfer.wire_values``), else ``"float32"``."""
         return "float16" if self.values.dtype == np.float16 else "float32"
 
     @property

@@ -54,7 +54,6 @@ class TabularView(ViewWidget):
         self._check_keywords(kwargs)
         source = as_source(attribution, type(self).__name__)
         self._validate_source(source)
-        self._data_now = source  # the validators below read it before the trait is set
         if selection is not None and not isinstance(selection, Selection):
             raise TypeError(f"selection must be an interpretwidgets Selection; received {type(selection).__name__}")
         if selection is not None:
@@ -83,13 +82,12 @@ class TabularView(ViewWidget):
         source = as_source(attribution, type(self).__name__)
         self._validate_source(source)
         with self.hold_sync():
-            self._data_now = source
             self.set_trait("error", "")
+            self.data = source  # first: the selection's validators read it
             if self.selection is None:
                 self.instance = min(self.instance, source.n_instances - 1)
                 self.output = min(self.output, source.n_outputs - 1)
                 self.feature = min(self.feature, source.n_features - 1)
-            self.data = source
 
     def _validate_source(self, source: AttributionSource) -> None:
         if isinstance(source, LazyAttributionData) and self._needs_every_instance:
@@ -108,20 +106,19 @@ class TabularView(ViewWidget):
     @traitlets.validate("data")
     def _valid_data(self, proposal: dict[str, Any]) -> AttributionSource:
         self._validate_source(proposal["value"])
-        self._data_now = proposal["value"]
         return proposal["value"]
 
     @traitlets.validate("instance")
     def _valid_instance(self, proposal: dict[str, Any]) -> int:
-        return valid_index("instance", proposal["value"], self._data_now.n_instances)
+        return valid_index("instance", proposal["value"], self.data.n_instances)
 
     @traitlets.validate("output")
     def _valid_output(self, proposal: dict[str, Any]) -> int:
-        return valid_index("output", proposal["value"], self._data_now.n_outputs)
+        return valid_index("output", proposal["value"], self.data.n_outputs)
 
     @traitlets.validate("feature")
     def _valid_feature(self, proposal: dict[str, Any]) -> int:
-        return valid_index("feature", proposal["value"], self._data_now.n_features)
+        return valid_index("feature", proposal["value"], self.data.n_features)
 
 
 class InstanceView(TabularView):
@@ -140,10 +137,10 @@ class InstanceView(TabularView):
     @traitlets.validate("alternatives")
     def _valid_alternatives(self, proposal: dict[str, Any]) -> list[AttributionSource]:
         for source in proposal["value"]:
-            if (source.n_instances, source.n_outputs) != (self._data_now.n_instances, self._data_now.n_outputs):
+            if (source.n_instances, source.n_outputs) != (self.data.n_instances, self.data.n_outputs):
                 raise ValueError(
                     "alternatives must explain the same instances and outputs as data "
-                    f"({self._data_now.n_instances} × {self._data_now.n_outputs}); received {source.method!r} with "
+                    f"({self.data.n_instances} × {self.data.n_outputs}); received {source.method!r} with "
                     f"{source.n_instances} × {source.n_outputs}"
                 )
         return proposal["value"]

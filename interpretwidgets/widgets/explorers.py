@@ -96,11 +96,10 @@ class TabularExplorer(Strict, ipywidgets.VBox):
         matrix, names = tabular_matrix(X, feature_names)
         if y is not None and len(y) != len(matrix):
             raise ValueError(f"y must have one label per row of X ({len(matrix)}); received {len(y)}")
-        attribution = explain_tabular(
+        a = explain_tabular(
             model, matrix, method, feature_names=names, output_names=class_names, background=background,
             random_state=random_state, n_samples=n_samples,
         )  # fmt: skip
-        a = attribution
         self.data = AttributionData.of(a)  # a view of the same attribution made later shares it
         self.selection = Selection(
             limits={"instance": a.n_instances, "output": a.n_outputs, "feature": a.n_features},

@@ -97,6 +97,13 @@ export class Attribution {
     return row;
   }
 
+  /** base + Σ contributions: the output the explanation ends at (the model's, for a complete method) */
+  outputValue(instance: number, output: number): number {
+    let total = this.baseValue(instance, output);
+    for (let j = 0; j < this.nFeatures; j++) total += this.contribution(instance, j, output);
+    return total;
+  }
+
   baseValue(instance: number, output: number): number {
     return this.base[(instance - this.first) * this.nOutputs + output] as number;
   }

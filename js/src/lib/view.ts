@@ -48,6 +48,8 @@ export interface ViewHost<T extends ViewTraits> {
   drawn(): Attribution | null;
   /** the data model and the alternatives, in that order */
   sources(): ReadonlyArray<Model<DataTraits>>;
+  /** a new holder for `requests().want(...)`: what it wants is let go when the view relinks or goes away */
+  holder(): object;
 }
 
 export interface ViewSpec<T extends ViewTraits> {
@@ -69,6 +71,7 @@ export function mountView<T extends ViewTraits>({ model, el }: RenderProps<T>, s
   const frame = createFrame(el, spec.className);
   const linked = new Disposer(); // listeners on the referenced models, renewed when the references change
   const holder = {}; // what this view wants from lazily computed data
+  const holders = new Set<object>([holder]); // and everything else it wants from shared requests
   let data: Model<DataTraits> | null = null;
   let sources: Model<DataTraits>[] = [];
   let selection = new SelectionSource(model as unknown as Model);
@@ -86,6 +89,11 @@ export function mountView<T extends ViewTraits>({ model, el }: RenderProps<T>, s
     redraw: () => coalescer.request(),
     drawn: () => drawn,
     sources: () => sources,
+    holder: () => {
+      const made = {};
+      holders.add(made);
+      return made;
+    },
   };
   // a standalone view's selection controls; in an explorer the control bar has them (its views' options stay)
   const selectionControls = html("span", { class: "iw-selection-controls" });
@@ -101,7 +109,7 @@ export function mountView<T extends ViewTraits>({ model, el }: RenderProps<T>, s
   const relink = (next: Model<DataTraits>, chosen: Model, alternatives: Model<DataTraits>[]) => {
     linked.dispose();
     for (const [source, shared] of requests) {
-      shared.drop(holder);
+      for (const h of holders) shared.drop(h);
       shared.release();
       requests.delete(source);
     }
@@ -209,7 +217,7 @@ export function mountView<T extends ViewTraits>({ model, el }: RenderProps<T>, s
     resolving++;
     linked.dispose();
     for (const shared of requests.values()) {
-      shared.drop(holder);
+      for (const h of holders) shared.drop(h);
       shared.release();
     }
     requests.clear();

@@ -33,11 +33,7 @@ function render(props: RenderProps<ControlTraits>): () => void {
         const payload = model.get("true_values");
         if (payload !== truth.payload) truth = { payload, values: decodeOptional(payload)?.data ?? null };
         const parts = [`instance ${instance} of ${a.nRows}`];
-        const outputs = Array.from({ length: a.nOutputs }, (_, k) => {
-          let total = a.baseValue(instance, k);
-          for (let j = 0; j < a.nFeatures; j++) total += a.contribution(instance, j, k);
-          return total;
-        });
+        const outputs = Array.from({ length: a.nOutputs }, (_, k) => a.outputValue(instance, k));
         const space = a.outputSpace ? ` (${a.outputSpace})` : "";
         parts.push(`${a.outputName(output)} = ${formatNumber(outputs[output] as number)}${space} by ${a.method || "the method"}`);
         if (a.nOutputs > 1) {

@@ -49,12 +49,7 @@ interface Geometry {
 
 function orderOf(a: Attribution, output: number, ordering: Ordering, feature: number, given: Int32Array | null, label: string): Order {
   const n = a.nRows;
-  const fx = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let total = a.baseValue(i, output);
-    for (let j = 0; j < a.nFeatures; j++) total += a.contribution(i, j, output);
-    fx[i] = total;
-  }
+  const fx = Float64Array.from({ length: n }, (_, i) => a.outputValue(i, output));
   let key: Float64Array | null = ordering === "output" ? fx : null;
   if (ordering === "feature") {
     key = new Float64Array(n);
@@ -117,7 +112,7 @@ function render(props: RenderProps<StackedTraits>): () => void {
     scope: "every-instance",
     options: ["ordering"],
     controls: ["output"],
-    setup({ model, frame, disposer, selection, drawn, requests, redraw }) {
+    setup({ model, frame, disposer, selection, drawn, requests, redraw, holder }) {
       const orderLabel = html("label", { class: "iw-control iw-ordering-control" }, "order by ");
       const orderSelect = html("select", { class: "iw-ordering-select", "aria-label": "order instances by" });
       for (const [value, text] of [["original", "original order"], ["output", "output value"], ["similarity", "similarity (clustering)"], ["feature", "selected feature's value"]]) {
@@ -148,8 +143,7 @@ function render(props: RenderProps<StackedTraits>): () => void {
       const paintedMemo = new Memo<void>();
       stage.append(canvas, overlay);
       frame.plot.append(stage);
-      const similarityHolder = {};
-      disposer.add(() => requests()?.drop(similarityHolder));
+      const similarityHolder = holder();
       const orderMemo = new Memo<Order>();
       const geometryMemo = new Memo<Geometry>();
       let geometry: Geometry | null = null;
