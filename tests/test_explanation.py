@@ -99,3 +99,32 @@ def test_from_shap_single_output_and_single_instance():
 def test_from_shap_rejects_other_objects():
     with pytest.raises(TypeError, match=r"shap\.Explanation"):
         iw.Attribution.from_shap(np.zeros(3))
+
+
+def test_from_shap_names_its_method_and_outputs(forest, cancer):
+    shap = pytest.importorskip("shap")
+    explanation = shap.TreeExplainer(forest)(cancer.data.iloc[:5])
+    a = iw.Attribution.from_shap(explanation, output_names=["malignant", "benign"])
+    assert a.method == "shap"  # shap's Explanation does not say which explainer made it
+    assert a.output_names == ("malignant", "benign")
+    assert iw.Attribution.from_shap(explanation, method="tree").method == "tree"
+    with pytest.raises(ValueError, match="output_names must have 2 entries; received 3|2 entries"):
+        iw.Attribution.from_shap(explanation, output_names=["a", "b", "c"])
+
+
+def test_every_view_accepts_a_shap_explanation(forest, cancer):
+    shap = pytest.importorskip("shap")
+    explanation = shap.TreeExplainer(forest)(cancer.data.iloc[:30])
+    views = [
+        iw.ForcePlot(explanation, instance=2, output=1),
+        iw.Waterfall(explanation, instance=2, output=1),
+        iw.Beeswarm(explanation, output=1),
+        iw.StackedForce(explanation, output=1),
+        iw.DependencePlot(explanation, feature="worst radius", output=1),
+    ]
+    data = {view.data for view in views}
+    assert len(data) == 1  # one data widget for the one explanation
+    a = next(iter(data)).attribution
+    assert a.method == "shap" and a.n_instances == 30
+    np.testing.assert_allclose(a.values, explanation.values)
+    assert iw.AttributionData(explanation).attribution.n_instances == 30

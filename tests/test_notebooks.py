@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import pathlib
+import re
 
 import nbformat
 import pytest
@@ -20,6 +22,29 @@ def test_notebook_runs_offline(path, monkeypatch):
     outputs = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]
     assert not [o for o in outputs if o.get("output_type") == "error"]
     assert any(WIDGET_MIME in o.get("data", {}) for o in outputs), "the notebook displays no widget"
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "# from Python" in cell.source:
+            # A cell that says Python drives the views must print what the views then hold, not their old state.
+            printed = "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
+            assert printed.strip() == "[(100, 2), (100, 2), (100, 2)]", printed
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_markdown_cells_hold_prose_and_numbered_sections(path):
+    nb = nbformat.read(path, as_version=4)
+    numbers = []
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        for line in cell.source.splitlines():
+            assert not re.match(r"\s*(import |from \S+ import |for .+:$|\w+(\.\w+)* = )", line), (
+                f"{path.name}: a markdown cell holds Python: {line!r}"
+            )
+        numbers += [int(n) for n in re.findall(r"^## (\d+)\.", cell.source, re.MULTILINE)]
+    assert numbers == list(range(1, len(numbers) + 1)), f"{path.name}: sections numbered {numbers}"
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            ast.parse(cell.source)
 
 
 def test_there_is_a_landing_notebook():

@@ -117,7 +117,11 @@ def test_explorer_is_one_data_model_and_one_selection(forest, cancer):
     X = cancer.data.iloc[:80]
     explorer = iw.TabularExplorer(forest, X, y=cancer.target.iloc[:80], class_names=["malignant", "benign"])
     a = explorer.attribution
-    assert a.values.shape == (80, 30, 2) and explorer.output == 1 and explorer.method == "tree"
+    assert a.values.shape == (80, 30, 2) and explorer.method == "tree"
+    # it opens on instance 0's predicted class (malignant) and that class's most important feature
+    assert explorer.output == int(np.argmax(a.output_values[0])) == 0 == cancer.target.iloc[0]
+    assert explorer.feature == int(np.argmax(np.abs(a.values[:, :, 0]).mean(axis=0)))
+    assert explorer.dependence.feature == explorer.feature and explorer.feature != 0
     views = [explorer.controls, explorer.beeswarm, explorer.stacked, explorer.force, explorer.waterfall,
              explorer.comparison]  # fmt: skip
     assert all(v.data is explorer.data for v in views)  # the arrays live once
@@ -187,3 +191,21 @@ def test_explorer_bad_input(forest, cancer):
     with pytest.raises(ValueError, match=r"instance must be in 0\.\.9"):
         explorer.instance = 10
     assert explorer.instance == 0
+
+
+def test_explorer_opens_on_the_predicted_class_of_the_selected_instance():
+    from sklearn.datasets import load_iris
+    from sklearn.ensemble import RandomForestClassifier
+
+    X, y = load_iris(return_X_y=True, as_frame=True)
+    model = RandomForestClassifier(n_estimators=20, random_state=0).fit(X, y)
+    for instance, expected in ((0, 0), (60, 1), (120, 2)):  # a setosa, a versicolor, a virginica
+        explorer = iw.TabularExplorer(model, X, y, class_names=["setosa", "versicolor", "virginica"],
+                                      instance=instance, lime=False)  # fmt: skip
+        assert (explorer.instance, explorer.output) == (instance, expected)
+        ranking = np.abs(explorer.attribution.values[:, :, expected]).mean(axis=0)
+        assert explorer.feature == int(np.argmax(ranking))
+    chosen = iw.TabularExplorer(model, X, y, output=2, feature=1, lime=False)
+    assert (chosen.output, chosen.feature) == (2, 1)
+    with pytest.raises(ValueError, match="output must be in 0..2; received 3"):
+        iw.TabularExplorer(model, X, y, output=3, lime=False)

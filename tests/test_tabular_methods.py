@@ -8,6 +8,7 @@ import shap
 import torch
 from lime.lime_tabular import LimeTabularExplainer
 from sklearn.datasets import load_iris
+from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.svm import SVC
 
@@ -221,11 +222,42 @@ def test_deep_on_an_unsupported_layer_names_the_fallback():
         (lambda X, m: iw.explain_tabular(object(), X, method="kernel"), TypeError, "fitted estimator"),
         (lambda X, m: iw.explain_tabular(torch.nn.Linear(3, 1), X, method="integrated_gradients"), ValueError,
          "could not run on X of shape"),
+        (lambda X, m: iw.explain_tabular(RandomForestClassifier(), X), ValueError,
+         r"^RandomForestClassifier is not fitted; call model.fit\(X, y\) before explaining it$"),
+        (lambda X, m: iw.explain_tabular(SVC(probability=True), X, method="kernel"), ValueError, "SVC is not fitted"),
+        (lambda X, m: iw.explain_tabular(m, X, method="kernel", n_samples=-5), ValueError,
+         "^n_samples must be at least 1; received -5$"),
+        (lambda X, m: iw.explain_tabular(m, X, method="lime", n_samples=2.5), TypeError,
+         "^n_samples must be an int or None; received float$"),
+        (lambda X, m: iw.explain_tabular(m, X, method="permutation", random_state=-1), ValueError,
+         "^random_state must be at least 0; received -1$"),
+        (lambda X, m: iw.TabularExplorer(m, X, n_samples=0), ValueError, "^n_samples must be at least 1; received 0$"),
+        (lambda X, m: iw.TabularExplorer(m, X, class_name=["a", "b", "c"]), TypeError,
+         "unexpected keyword argument.s. class_name; valid keywords are: X, background, class_names, feature,"),
+        (lambda X, m: iw.ForcePlot(iw.explain_tabular(m, X[:2], method="kernel"), outptu=1), TypeError,
+         "^ForcePlot got unexpected keyword argument.s. outptu; valid keywords are: alternatives, attribution, "
+         "compare, controls, feature, instance, layout, output, selection$"),
     ],
     ids=["class count", "background width", "deep without torch", "tree on torch", "lime without proba",
-         "not a model", "net of the wrong width"],
+         "not a model", "net of the wrong width", "unfitted forest", "unfitted svc", "negative n_samples",
+         "float n_samples", "negative seed", "explorer budget", "explorer misspelt keyword", "view misspelt keyword"],
 )  # fmt: skip
 def test_bad_input(iris, call, error, message):
     X, _, model = iris
     with pytest.raises(error, match=message):
         call(X, model)
+
+
+def test_bool_columns_are_accepted_as_sklearn_accepts_them():
+    from sklearn.datasets import load_iris
+
+    X, y = load_iris(return_X_y=True, as_frame=True)
+    X = X.assign(long_sepal=X["sepal length (cm)"] > 5.8, narrow=X["sepal width (cm)"] < 3.0)
+    assert X.to_numpy().dtype == object  # what used to be refused as "dtype object"
+    model = RandomForestClassifier(n_estimators=10, random_state=0).fit(X, y)
+    a = iw.explain_tabular(model, X.iloc[:20])
+    assert a.feature_names[-2:] == ("long_sepal", "narrow")
+    np.testing.assert_array_equal(a.data[:, -2], X["long_sepal"].iloc[:20].to_numpy(dtype=float))
+    np.testing.assert_allclose(a.output_values, model.predict_proba(X.iloc[:20]), atol=1e-6)
+    with pytest.raises(TypeError, match=r"non-numeric column\(s\) \['colour'\]"):
+        iw.explain_tabular(model, X.assign(colour="red"))

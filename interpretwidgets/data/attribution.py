@@ -149,7 +149,7 @@ class Attribution:
         cls,
         explanation: Any,
         *,
-        method: str = "",
+        method: str = "shap",
         output_space: str = "",
         output_names: Sequence[str] | None = None,
     ) -> Attribution:

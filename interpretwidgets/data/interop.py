@@ -16,12 +16,14 @@ __all__ = ["from_lime", "from_shap", "lime_weights", "to_shap"]
 
 
 def from_shap(
-    explanation: Any, *, method: str = "", output_space: str = "", output_names: Sequence[str] | None = None
+    explanation: Any, *, method: str = "shap", output_space: str = "", output_names: Sequence[str] | None = None
 ) -> Attribution:
     """Build an Attribution from a ``shap.Explanation``.
 
     Accepts one instance (``values`` of shape ``(n_features,)`` or ``(n_features, n_outputs)``) or a batch
     (``(n, n_features)`` or ``(n, n_features, n_outputs)``). ``output_names`` overrides the explanation's own.
+    A ``shap.Explanation`` does not record which explainer made it, so ``method`` says ``"shap"`` unless you
+    name it (e.g. ``method="tree"``); ``output_space`` is empty unless you name it.
     """
     if not hasattr(explanation, "values") or not hasattr(explanation, "base_values"):
         raise TypeError(f"from_shap expects a shap.Explanation; received {type(explanation).__name__}")

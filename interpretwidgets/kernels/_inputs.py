@@ -29,7 +29,7 @@ def tabular_matrix(X: Any, feature_names: Sequence[str] | None) -> tuple[np.ndar
                 "Encode categories as numbers first (e.g. pandas.get_dummies or an OrdinalEncoder)"
             )
         columns = [str(c) for c in X.columns]
-        X = X.to_numpy()
+        X = X.to_numpy(dtype=np.float64)  # mixed bool/int/float columns would otherwise become dtype object
     arr = np.asarray(X)
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"X must be numeric; received dtype {arr.dtype}")
@@ -55,6 +55,37 @@ def tabular_matrix(X: Any, feature_names: Sequence[str] | None) -> tuple[np.ndar
     else:
         names = columns if columns is not None else [f"feature {i}" for i in range(arr.shape[1])]
     return arr, names
+
+
+def check_fitted(model: Any) -> None:
+    """Raise ``ValueError`` for a scikit-learn-style estimator that has not been fitted.
+
+    Only objects with ``fit`` and ``get_params`` are checked (sklearn, xgboost, lightgbm); torch modules and plain
+    callables have no fitted state to check.
+    """
+    if not (hasattr(model, "fit") and hasattr(model, "get_params")) or isinstance(model, type):
+        return
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    try:
+        check_is_fitted(model)
+    except NotFittedError:
+        name = type(model).__name__
+        raise ValueError(f"{name} is not fitted; call model.fit(X, y) before explaining it") from None
+    except TypeError:  # not an estimator after all (check_is_fitted refuses it): nothing to check
+        return
+
+
+def check_count(name: str, value: Any, minimum: int = 1) -> int | None:
+    """Validate an optional integer budget such as ``n_samples`` (``None`` keeps the method's default)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int or None; received {type(value).__name__}")
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}; received {value}")
+    return int(value)
 
 
 def check_model_width(model: Any, n_features: int) -> None:

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..data import Attribution
 from ..data.interop import LIME_BASELINE, lime_weights
-from ._inputs import check_model_width, tabular_matrix
+from ._inputs import check_count, check_fitted, check_model_width, tabular_matrix
 from ._models import explained_function, is_torch_module, prediction_function
 from ._progress import run_in_chunks
 from ._random import seeded
@@ -103,6 +103,9 @@ def explain_tabular(
     entry = TABULAR.get(method)
     matrix, names = tabular_matrix(X, feature_names)
     _check_model_kind(model, entry.name, entry.model)
+    check_fitted(model)
+    n_samples = check_count("n_samples", n_samples)
+    random_state = check_count("random_state", random_state, minimum=0)
     check_model_width(model, matrix.shape[1])
     background_matrix = None
     if background is not None:

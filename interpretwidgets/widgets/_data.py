@@ -74,8 +74,8 @@ class AttributionData(AttributionSource):
     convergence_delta = array_trait()
     feature_conditions = traitlets.List(traitlets.List(traitlets.Unicode())).tag(sync=True)
 
-    def __init__(self, attribution: Attribution, **kwargs: Any) -> None:
-        check_attribution(attribution)
+    def __init__(self, attribution: Attribution | Any, **kwargs: Any) -> None:
+        attribution = to_attribution(attribution)
         self._attribution = attribution
         self._derived: dict[tuple[Any, ...], Any] = {}
         super().__init__(**_traits(attribution, wire=True), **kwargs)
@@ -83,11 +83,12 @@ class AttributionData(AttributionSource):
         self._server = RequestServer(self, handlers)
 
     @classmethod
-    def of(cls, attribution: Attribution | AttributionData) -> AttributionData:
-        """The data widget of ``attribution``: the one made before for the same object, or a new one."""
+    def of(cls, attribution: Attribution | AttributionData | Any) -> AttributionData:
+        """The data widget of ``attribution`` (or of a ``shap.Explanation``): the one made before for the same
+        object, or a new one."""
         if isinstance(attribution, AttributionData):
             return attribution
-        check_attribution(attribution)
+        attribution = to_attribution(attribution)
         shared = cls._shared.get(attribution)
         if shared is None or shared.comm is None:  # closed widgets are not reused
             shared = cls._shared[attribution] = cls(attribution)
@@ -99,8 +100,8 @@ class AttributionData(AttributionSource):
         return self._attribution
 
     @attribution.setter
-    def attribution(self, attribution: Attribution) -> None:
-        check_attribution(attribution)
+    def attribution(self, attribution: Attribution | Any) -> None:
+        attribution = to_attribution(attribution)
         with self.hold_sync():
             self._attribution = attribution
             self._derived.clear()
@@ -226,14 +227,30 @@ def as_source(attribution: Any, owner: str) -> AttributionSource:
     :class:`AttributionData` of it; a data widget is used as it is."""
     if isinstance(attribution, AttributionSource):
         return attribution
-    if not isinstance(attribution, Attribution) and hasattr(attribution, "base_values"):
-        attribution = Attribution.from_shap(attribution)  # a shap.Explanation: accepted wherever an Attribution is
-    if not isinstance(attribution, Attribution):
-        raise TypeError(
-            f"{owner} expected an interpretwidgets.Attribution (or a shap.Explanation, or a data widget); "
-            f"received {type(attribution).__name__}"
-        )
-    return AttributionData.of(attribution)
+    return AttributionData.of(to_attribution(attribution, owner))
+
+
+#: the Attribution read from each shap.Explanation given to a view, so that views of one explanation share one widget
+_read_from_shap: weakref.WeakKeyDictionary[Any, Attribution] = weakref.WeakKeyDictionary()
+
+
+def to_attribution(value: Any, owner: str = "") -> Attribution:
+    """``value`` as an :class:`~interpretwidgets.Attribution`: a ``shap.Explanation`` is accepted wherever an
+    Attribution is (read once per explanation); anything else is a ``TypeError``."""
+    if isinstance(value, Attribution):
+        return value
+    if hasattr(value, "values") and hasattr(value, "base_values"):
+        try:
+            read = _read_from_shap.get(value)
+        except TypeError:  # not weak-referenceable: read it each time
+            return Attribution.from_shap(value)
+        if read is None:
+            read = _read_from_shap[value] = Attribution.from_shap(value)
+        return read
+    raise TypeError(
+        f"{owner or 'expected'}{' expected' if owner else ''} an interpretwidgets.Attribution (or a shap.Explanation"
+        f"{', or a data widget' if owner else ''}); received {type(value).__name__}"
+    )
 
 
 def check_attribution(attribution: Any) -> None:

@@ -29,7 +29,7 @@ class DependenceLink(ViewWidget):
     highlight = traitlets.Instance(ipywidgets.Widget).tag(sync=True, **widget_serialization)
     x_axis = traitlets.Instance(ipywidgets.Widget).tag(sync=True, **widget_serialization)
     y_axis = traitlets.Instance(ipywidgets.Widget).tag(sync=True, **widget_serialization)
-    colour_axis = traitlets.Instance(ipywidgets.Widget).tag(sync=True, **widget_serialization)
+    colour_scale = traitlets.Instance(ipywidgets.Widget).tag(sync=True, **widget_serialization)
     figure = traitlets.Instance(ipywidgets.Widget).tag(sync=True, **widget_serialization)
     colour_mode = traitlets.Enum(("auto", "fixed", "none"), "auto").tag(sync=True)
     interaction = traitlets.Int(None, allow_none=True).tag(sync=True)
@@ -94,29 +94,30 @@ class DependencePlot(Strict, ipywidgets.VBox):
         feature = self._feature_index(feature)
         a.check_index(instance, output)
         mode, fixed = self._colour(interaction)
-        scales = {"x": bqplot.LinearScale(), "y": bqplot.LinearScale(), "color": bqplot.ColorScale(colors=_COLOURS)}
-        self._scatter = bqplot.Scatter(scales=scales, default_size=24, interactions={}, default_opacities=[0.8])
+        # the colour scale's colours, range and legend come from the browser: the theme's feature-value ramp (the
+        # beeswarm's), clipped at the colour feature's 5th-95th percentiles
+        scales = {"x": bqplot.LinearScale(), "y": bqplot.LinearScale(), "color": bqplot.ColorScale()}
+        self._scatter = bqplot.Scatter(scales=scales, default_size=24, interactions={}, opacities=[0.85])
         # the selected instance: a mark of its own, as bqplot restyles every dot of a scatter whose selection changes
         self._highlight = bqplot.Scatter(
             scales={"x": scales["x"], "y": scales["y"]}, default_size=90, fill=False, stroke_width=2.5,
             colors=["black"], interactions={}, display_legend=False,  # the browser takes the theme's text colour
         )  # fmt: skip
         axes = (
-            bqplot.Axis(scale=scales["x"], label=""),
-            bqplot.Axis(scale=scales["y"], orientation="vertical", label=""),
-            # an explicit format: bqplot's guessed one fails on a colour axis first drawn without data
-            bqplot.ColorAxis(scale=scales["color"], side="right", label="", visible=False, tick_format=".3~g"),
+            bqplot.Axis(scale=scales["x"], side="bottom", label="", num_ticks=6),
+            # the label clear of tick labels as wide as "-0.0125"
+            bqplot.Axis(scale=scales["y"], side="left", label="", label_offset="58px", num_ticks=6),
         )
         self._figure = bqplot.Figure(
             marks=[self._scatter, self._highlight], axes=list(axes),
-            fig_margin={"top": 30, "bottom": 50, "left": 70, "right": 90}, layout={"width": "100%", "height": "360px"},
+            fig_margin={"top": 12, "bottom": 48, "left": 80, "right": 16}, layout={"width": "100%", "height": "340px"},
         )  # fmt: skip
         super().__init__(**kwargs)
         self.feature, self.output, self.instance = feature, output, instance
         self._link = DependenceLink(
             data=data, selection=selection if selection is not None else self, scatter=self._scatter,
             highlight=self._highlight,
-            x_axis=axes[0], y_axis=axes[1], colour_axis=axes[2], figure=self._figure,
+            x_axis=axes[0], y_axis=axes[1], colour_scale=scales["color"], figure=self._figure,
             colour_mode=mode, interaction=fixed,
         )  # fmt: skip
         self.children = [self._figure, self._link]
@@ -174,5 +175,3 @@ class DependencePlot(Strict, ipywidgets.VBox):
         sizes = {"feature": a.n_features, "output": a.n_outputs, "instance": a.n_instances}
         return valid_index(name, proposal["value"], sizes[name])
 
-
-_COLOURS = ["#0072b2", "#aaaaaa", "#d55e00"]

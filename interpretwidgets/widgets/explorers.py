@@ -8,7 +8,7 @@ from typing import Any
 import ipywidgets
 import numpy as np
 
-from ..data import Attribution
+from ..data import Attribution, check_index
 from ._base import Strict
 from ._data import AttributionData, LazyAttributionData
 from ._selection import Selection
@@ -62,6 +62,10 @@ class TabularExplorer(Strict, ipywidgets.VBox):
         Add LIME, computed per instance on request (ignored when ``method="lime"``).
     background, random_state, n_samples :
         Passed to ``explain_tabular``.
+    instance, output, feature : int, optional
+        What is selected first. By default instance 0, its predicted class (the output the model scores highest for
+        it; the control bar says when the shown class is the predicted one), and the feature with the largest mean
+        |contribution| to that output (the dependence plot's feature).
 
     Attributes
     ----------
@@ -86,6 +90,9 @@ class TabularExplorer(Strict, ipywidgets.VBox):
         background: Any = None,
         random_state: int | None = 0,
         n_samples: int | None = None,
+        instance: int = 0,
+        output: int | None = None,
+        feature: int | None = None,
         **kwargs: Any,
     ) -> None:
         self._check_keywords(kwargs)
@@ -101,10 +108,12 @@ class TabularExplorer(Strict, ipywidgets.VBox):
             random_state=random_state, n_samples=n_samples,
         )  # fmt: skip
         self.data = AttributionData.of(a)  # a view of the same attribution made later shares it
+        instance = check_index("instance", instance, a.n_instances)
+        output = predicted_output(a, instance) if output is None else check_index("output", output, a.n_outputs)
+        feature = most_important_feature(a, output) if feature is None else check_index("feature", feature, a.n_features)
         self.selection = Selection(
             limits={"instance": a.n_instances, "output": a.n_outputs, "feature": a.n_features},
-            output=min(1, a.n_outputs - 1),  # the positive class of a binary classifier
-            method=a.method,
+            instance=instance, output=output, feature=feature, method=a.method,
         )
         self.lime: LazyAttributionData | None = None
         if lime and method != "lime":
@@ -169,6 +178,17 @@ class TabularExplorer(Strict, ipywidgets.VBox):
             f"TabularExplorer(attribution={self.attribution!r}, instance={self.instance}, output={self.output}, "
             f"method={self.method!r})"
         )
+
+
+def predicted_output(a: Attribution, instance: int) -> int:
+    """The output the model scores highest for ``instance``: its predicted class (0 for a single output)."""
+    return int(np.argmax(a.output_values[instance]))
+
+
+def most_important_feature(a: Attribution, output: int) -> int:
+    """The feature with the largest mean |contribution| to ``output`` (the beeswarm's top row)."""
+    flat = np.abs(a.values[..., output]).reshape(a.n_instances, -1)
+    return int(np.argmax(flat.mean(axis=0)))
 
 
 def _lime_for(

@@ -25,8 +25,8 @@ describe("beeswarm layout", () => {
 
 describe("colours", () => {
   it("ramps from low to high through grey", () => {
-    const ramp = divergingRamp([0, 0, 255], [255, 0, 0], 3);
-    expect(ramp).toEqual(["rgb(0, 0, 255)", "rgb(170, 170, 170)", "rgb(255, 0, 0)"]);
+    const ramp = divergingRamp([0, 0, 255], [128, 0, 128], [255, 0, 0], 3);
+    expect(ramp).toEqual(["rgb(0, 0, 255)", "rgb(128, 0, 128)", "rgb(255, 0, 0)"]);
   });
 
   it("takes a robust range that ignores NaN and outliers", () => {

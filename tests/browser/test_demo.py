@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pathlib
 import re
@@ -19,10 +20,22 @@ def test_demo_command_serves_the_landing_notebook_with_a_force_plot(page, tmp_pa
     port = free_port()
     notebooks = tmp_path / "notebooks"  # a copy: running cells in the browser must not rewrite the repo's notebook
     shutil.copytree(ROOT / "notebooks", notebooks)
+    # What an earlier JupyterLab session leaves in the user's workspaces: a tab of a notebook that is not here.
+    config = tmp_path / "jupyter-config"
+    workspaces = config / "lab" / "workspaces"
+    workspaces.mkdir(parents=True)
+    for name, file in (("default", "default-37a8"), ("index", "index-1bc0")):
+        stale = {"data": {"layout-restorer:data": {"main": {"dock": {"type": "tab-area", "currentIndex": 0,
+                 "widgets": ["notebook:ghost-of-an-earlier-run.ipynb"]}, "current": "notebook:ghost-of-an-earlier-run.ipynb"}},
+                 "notebook:ghost-of-an-earlier-run.ipynb": {"data": {"path": "ghost-of-an-earlier-run.ipynb",
+                                                                     "factory": "Notebook"}}},
+                 "metadata": {"id": name}}  # fmt: skip
+        (workspaces / f"{file}.jupyterlab-workspace").write_text(json.dumps(stale))
     process = subprocess.Popen(
         ["bash", "scripts/demo.sh"],
         cwd=ROOT,
-        env={**os.environ, "PORT": str(port), "IW_SKIP_SETUP": "1", "IW_NOTEBOOK_DIR": str(notebooks)},
+        env={**os.environ, "PORT": str(port), "IW_SKIP_SETUP": "1", "IW_NOTEBOOK_DIR": str(notebooks),
+             "JUPYTER_CONFIG_DIR": str(config)},  # fmt: skip
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -40,6 +53,10 @@ def test_demo_command_serves_the_landing_notebook_with_a_force_plot(page, tmp_pa
         server = Server(url.group(1), url.group(2), notebooks, process)
         wait_until_ready(server)
         nb = NotebookPage(page, server, "index.ipynb")
+        page.wait_for_timeout(1500)  # a restored tab would have asked for its file by now
+        tabs = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tabLabel").all_inner_texts()
+        assert tabs == ["index.ipynb"], tabs
+        assert page.locator(".jp-Dialog").count() == 0, page.locator(".jp-Dialog").all_inner_texts()
         nb.run_cell(1)  # imports, model, TreeSHAP (cell 0 is the title)
         nb.run_cell(3)  # the force plot
         page.wait_for_selector(".iw-force .iw-force-segment", timeout=60_000)
@@ -47,4 +64,7 @@ def test_demo_command_serves_the_landing_notebook_with_a_force_plot(page, tmp_pa
         nb.screenshot("demo-landing-notebook")
     finally:
         os.killpg(process.pid, signal.SIGTERM)
+        log = process.stdout.read()
         process.wait(timeout=20)
+    # JupyterLab asks for the files of the tabs it restores: the demo must restore none of an earlier session
+    assert "ghost-of-an-earlier-run" not in log, [line for line in log.splitlines() if "ghost" in line][:3]

@@ -1,5 +1,6 @@
-// Colour ramps. Low → high runs from the view's "negative" blue to its "positive" vermillion through grey:
-// the Okabe–Ito pair stays distinguishable for the common colour-vision deficiencies.
+// Colour ramps. Low → high runs from the view's "negative" blue to its "positive" vermillion through a purple (the
+// theme's --iw-mid): the Okabe–Ito pair stays distinguishable for the common colour-vision deficiencies, and a grey
+// middle would read as "no value".
 
 export type RGB = [number, number, number];
 
@@ -13,8 +14,8 @@ export function parseColor(css: string, fallback: RGB): RGB {
   return rgb ? [Number(rgb[1]), Number(rgb[2]), Number(rgb[3])] : fallback;
 }
 
-/** `steps` colours from `low` through a neutral grey to `high`, as CSS strings. */
-export function divergingRamp(low: RGB, high: RGB, steps: number, mid: RGB = [170, 170, 170]): string[] {
+/** `steps` colours from `low` through `mid` to `high`, as CSS strings. */
+export function divergingRamp(low: RGB, mid: RGB, high: RGB, steps: number): string[] {
   const ramp: string[] = [];
   for (let i = 0; i < steps; i++) {
     const t = steps === 1 ? 0.5 : i / (steps - 1);

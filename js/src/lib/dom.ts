@@ -1,4 +1,5 @@
 // DOM helpers. User strings only ever reach the page through textContent.
+import { CHAR_PX } from "./format";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 
@@ -44,4 +45,11 @@ export class Disposer {
   dispose(): void {
     for (const cleanup of this.cleanups.splice(0).reverse()) cleanup();
   }
+}
+
+/** Text centred at `at` unless that would run off the chart: then it ends (or starts) at the edge. */
+export function edgeText(cls: string, at: number, y: number, text: string, width: number): SVGTextElement {
+  const half = (text.length * CHAR_PX) / 2;
+  const anchor = at + half > width - 2 ? "end" : at - half < 2 ? "start" : "middle";
+  return svg("text", { class: cls, x: anchor === "end" ? Math.min(at, width - 2) : anchor === "start" ? Math.max(at, 2) : at, y, "text-anchor": anchor }, text);
 }

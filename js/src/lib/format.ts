@@ -1,4 +1,4 @@
-// Number formatting shared by every view.
+// Number formatting and label fitting shared by every view.
 
 /** Compact, readable number: 3 significant digits, no trailing zeros, exponent only for extremes. */
 export function formatNumber(x: number, digits = 3): string {
@@ -16,10 +16,67 @@ export function formatSigned(x: number, digits = 3): string {
   return x > 0 ? `+${text}` : text;
 }
 
-/** `text` cut to `maxChars` characters, the cut marked with an ellipsis. */
-export function truncate(text: string, maxChars: number): string {
-  return text.length <= maxChars ? text : `${text.slice(0, Math.max(1, maxChars - 1))}…`;
+/**
+ * The finest step a plot spanning `span` can show: a power of ten near a 500th of the span (about a pixel at the
+ * widths views are drawn at). Numbers printed beside a plot are rounded to it, so that rounding noise such as
+ * −1.67e−16 prints as what the plot shows.
+ */
+export function resolutionOf(span: number): number {
+  if (!(span > 0) || !Number.isFinite(span)) return 0;
+  return 10 ** Math.floor(Math.log10(span / 500));
+}
+
+/**
+ * `x` to the precision `resolution` (from `resolutionOf`) and at most `digits` significant digits. A non-zero
+ * number that rounds to zero prints as "≈0", not as an exact 0 nor as noise.
+ */
+export function formatAt(x: number, resolution: number, digits = 3): string {
+  if (!(resolution > 0) || !Number.isFinite(x)) return formatNumber(x, digits);
+  const decimals = Math.max(0, -Math.round(Math.log10(resolution)));
+  const rounded = Number((Math.round(x / resolution) * resolution).toFixed(decimals));
+  if (rounded === 0) return x === 0 ? "0" : "≈0";
+  const magnitude = Math.abs(rounded);
+  if (magnitude >= 1e6 || magnitude < 1e-4) return formatNumber(rounded, digits);
+  // never more than `digits` significant digits, but never rounding away whole units either
+  const whole = Math.floor(Math.log10(magnitude)) + 1;
+  const text = String(Number(rounded.toPrecision(Math.min(21, Math.max(digits, whole)))));
+  return text.startsWith("-") ? `−${text.slice(1)}` : text;
+}
+
+/** `formatAt` with a sign: "+0.12" / "−0.03" / "≈0". */
+export function formatSignedAt(x: number, resolution: number, digits = 3): string {
+  const text = formatAt(x, resolution, digits);
+  return x > 0 && text !== "≈0" ? `+${text}` : text;
+}
+
+/**
+ * `text` in at most `maxChars` characters. A longer one loses its middle, not its end: feature names tell each other
+ * apart by their last words as often as by their first ("worst concave points" / "mean concave points").
+ */
+export function shorten(text: string, maxChars: number): string {
+  if (text.length <= maxChars) return text;
+  const room = Math.max(2, maxChars - 1);
+  const head = Math.ceil(room * 0.55);
+  return `${text.slice(0, head)}…${text.slice(text.length - (room - head))}`;
+}
+
+/**
+ * "name = value" in at most `maxChars` characters: the value is kept whole and the name shortened (never below
+ * `minName` characters, or the label would name nothing). `null` when it cannot fit.
+ */
+export function nameValueLabel(name: string, valueText: string, maxChars: number, minName = 10): string | null {
+  const suffix = valueText ? ` = ${valueText}` : "";
+  const room = maxChars - suffix.length;
+  if (room >= name.length) return `${name}${suffix}`;
+  if (room < Math.min(name.length, minName)) return null;
+  return `${shorten(name, room)}${suffix}`;
 }
 
 /** Approximate width in px of one character of the views' 11 px UI font, for fitting labels without measuring. */
 export const CHAR_PX = 6.6;
+
+/** Width in px of a column of labels: the longest one, bounded by [minimum, share × width]. */
+export function labelColumn(labels: readonly string[], width: number, share = 0.4, minimum = 90): number {
+  const longest = labels.reduce((most, label) => Math.max(most, label.length), 0);
+  return Math.round(Math.max(minimum, Math.min(longest * CHAR_PX + 16, width * share)));
+}

@@ -6,6 +6,10 @@ import type { Disposer } from "./dom";
 export interface Palette {
   positive: string;
   negative: string;
+  /** the middle of feature-value ramps (negative → mid → positive) */
+  mid: string;
+  /** "no value": apart from every ramp colour */
+  missing: string;
   fg: string;
   bg: string;
   border: string;
@@ -25,6 +29,8 @@ export function palette(root: Element): Palette {
   const colours = {
     positive: read("--iw-positive", "#d55e00"),
     negative: read("--iw-negative", "#0072b2"),
+    mid: read("--iw-mid", "#8d5fa6"),
+    missing: read("--iw-missing", "#cfcfcf"),
     fg: read("--iw-fg", "#1f2328"),
     bg: read("--iw-bg", "#ffffff"),
     border: read("--iw-border", "#d0d7de"),
@@ -45,4 +51,22 @@ export function onThemeChange(callback: () => void, disposer: Disposer): void {
   });
   observer.observe(document.body, { attributes: true, attributeFilter: ["class", "data-jp-theme-light", "data-jp-theme-name"] });
   disposer.add(() => observer.disconnect());
+}
+
+const PROBE_ID = "iw-theme-probe";
+
+/**
+ * A hidden element that carries the views' CSS variables, for code that draws with no element of its own (a bqplot
+ * figure filled from a widget's `initialize`). One per page, shared by every bundle.
+ */
+export function themeProbe(): Element {
+  let probe = document.getElementById(PROBE_ID);
+  if (!probe) {
+    probe = document.createElement("div");
+    probe.id = PROBE_ID;
+    probe.className = "iw-root";
+    probe.hidden = true;
+    document.body.append(probe);
+  }
+  return probe;
 }

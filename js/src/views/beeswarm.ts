@@ -7,8 +7,9 @@ import type { Attribution } from "../lib/attribution";
 import { featureOrder, PointGrid, swarmOffsets } from "../lib/beeswarm-layout";
 import { divergingRamp, PERCENTILE_SAMPLE, parseColor, robustRange } from "../lib/colors";
 import { html, svg } from "../lib/dom";
-import { formatNumber, formatSigned } from "../lib/format";
+import { CHAR_PX, formatNumber, formatSigned, labelColumn, shorten } from "../lib/format";
 import { count, hideTooltip, showTooltip } from "../lib/frame";
+import { rampLegend } from "../lib/legend";
 import { paintSquares, paintVertical, pixelWord } from "../lib/raster";
 import { linearScale, niceTicks } from "../lib/scale";
 import { Memo } from "../lib/schedule";
@@ -19,12 +20,11 @@ interface BeeswarmTraits extends ViewTraits {
   max_display: number;
 }
 
-const LABEL_W = 210;
 const RIGHT = 16;
 const TOP = 8;
 const AXIS_H = 34;
 const COLOURS = 24;
-const MIN_WIDTH = 420;
+const MIN_WIDTH = 280;
 
 /** Data stage: which features are rows, their contributions and colour buckets (0: no value, 1..COLOURS). */
 interface Rows {
@@ -43,6 +43,8 @@ interface Geometry {
   width: number;
   height: number;
   rowHeight: number;
+  /** the label column's width: the plot starts here */
+  left: number;
   x: ReturnType<typeof linearScale>;
   xs: Float32Array;
   ys: Float32Array;
@@ -101,7 +103,8 @@ function layoutGeometry(rows: Rows, plotWidth: number): Geometry {
   const width = Math.max(MIN_WIDTH, plotWidth);
   const rowHeight = Math.max(16, Math.min(30, Math.round(360 / rows.rows.length)));
   const height = TOP + rows.rows.length * rowHeight + AXIS_H;
-  const x = linearScale(rows.domain, [LABEL_W, width - RIGHT]);
+  const left = labelColumn(rows.rows.map((feature) => rows.attribution.featureName(feature)), width);
+  const x = linearScale(rows.domain, [left, width - RIGHT]);
   const xs = new Float32Array(rows.contributions.length);
   const ys = new Float32Array(rows.contributions.length);
   const rowXs = new Float32Array(n);
@@ -118,7 +121,7 @@ function layoutGeometry(rows: Rows, plotWidth: number): Geometry {
       ys[r * n + i] = centre + (offsets[i] as number);
     }
   }
-  return { rows, width, height, rowHeight, x, xs, ys, grid: null };
+  return { rows, width, height, rowHeight, left, x, xs, ys, grid: null };
 }
 
 function render(props: RenderProps<BeeswarmTraits>): () => void {
@@ -153,8 +156,9 @@ function render(props: RenderProps<BeeswarmTraits>): () => void {
         const pixels = new Uint32Array(image.data.buffer);
         const negative = parseColor(colours.negative, [0, 114, 178]);
         const positive = parseColor(colours.positive, [213, 94, 0]);
-        const ramp = divergingRamp(negative, positive, COLOURS).map((c) => parseColor(c, [170, 170, 170]));
-        const words = Uint32Array.from([pixelWord([150, 150, 150]), ...ramp.map(pixelWord)]);
+        const mid = parseColor(colours.mid, [141, 95, 166]);
+        const ramp = divergingRamp(negative, mid, positive, COLOURS).map((c) => parseColor(c, mid));
+        const words = Uint32Array.from([pixelWord(parseColor(colours.missing, [207, 207, 207])), ...ramp.map(pixelWord)]);
         const zeroLine = pixelWord(parseColor(colours.border, [208, 215, 222]));
         paintVertical(pixels, canvas.width, ratio, g.x(0), TOP, TOP + g.rows.rows.length * g.rowHeight, zeroLine);
         paintSquares(pixels, canvas.width, ratio, g.xs, g.ys, g.rows.bucket, words, Math.max(2, Math.round(3 * ratio)));
@@ -181,12 +185,16 @@ function render(props: RenderProps<BeeswarmTraits>): () => void {
         const nodes: SVGElement[] = [];
         g.rows.rows.forEach((feature, r) => {
           const y = TOP + r * g.rowHeight + g.rowHeight / 2 + 4;
-          nodes.push(svg("text", { class: "iw-beeswarm-label", x: LABEL_W - 10, y, "text-anchor": "end", "data-feature": feature }, a.featureName(feature)));
+          const name = a.featureName(feature);
+          const label = shorten(name, Math.floor((g.left - 14) / CHAR_PX));
+          const text = svg("text", { class: "iw-beeswarm-label", x: g.left - 10, y, "text-anchor": "end", "data-feature": feature }, label);
+          if (label !== name) text.append(svg("title", {}, name));
+          nodes.push(text);
         });
         const base = TOP + g.rows.rows.length * g.rowHeight;
         const axis = svg("g", { class: "iw-axis" });
-        axis.append(svg("line", { x1: LABEL_W, x2: g.width - RIGHT, y1: base + 2, y2: base + 2 }));
-        for (const tick of niceTicks(g.x.domain[0], g.x.domain[1], Math.max(3, Math.floor((g.width - LABEL_W) / 90)))) {
+        axis.append(svg("line", { x1: g.left, x2: g.width - RIGHT, y1: base + 2, y2: base + 2 }));
+        for (const tick of niceTicks(g.x.domain[0], g.x.domain[1], Math.max(2, Math.floor((g.width - g.left) / 80)))) {
           axis.append(svg("line", { x1: g.x(tick), x2: g.x(tick), y1: base + 2, y2: base + 6 }));
           axis.append(svg("text", { x: g.x(tick), y: base + 18, "text-anchor": "middle" }, formatNumber(tick)));
         }
@@ -197,13 +205,11 @@ function render(props: RenderProps<BeeswarmTraits>): () => void {
         root.dataset.points = String(g.xs.length);
         root.dataset.rows = String(g.rows.rows.length);
         root.dataset.firstRowY = String(TOP + g.rowHeight / 2);
-        root.dataset.plotLeft = String(LABEL_W);
+        root.dataset.plotLeft = String(g.left);
         root.dataset.plotRight = String(g.width - RIGHT);
         const space = a.outputSpace;
-        const legend = html("div", { class: "iw-legend-row" });
-        legend.append(html("span", {}, "feature value: low "), html("span", { class: "iw-ramp" }), html("span", {}, " high · grey: no value"));
         frame.caption.replaceChildren(
-          legend,
+          rampLegend({ label: "feature value", range: null, missing: true }),
           html("div", {}, `Contribution to output “${a.outputName(g.rows.output)}”${space ? ` (${space})` : ""} of ${a.nRows} instances${a.method ? ` · method: ${a.method}` : ""}; features ordered by mean |contribution|. Click a point to select its instance.`),
           html("div", {}, "Spread is not importance for any one instance, and a feature's colour pattern shows association in this model, not cause."),
         );

@@ -4,7 +4,8 @@ import type { RenderProps } from "@anywidget/types";
 import { type ArrayPayload, decodeOptional } from "../lib/codecs";
 import { methodPicker } from "../lib/controls";
 import { html } from "../lib/dom";
-import { formatNumber } from "../lib/format";
+import { formatAt, formatNumber, resolutionOf } from "../lib/format";
+import { Memo } from "../lib/schedule";
 import { type DrawInput, mountView, type ViewTraits } from "../lib/view";
 
 interface ControlTraits extends ViewTraits {
@@ -28,6 +29,8 @@ function render(props: RenderProps<ControlTraits>): () => void {
       const summary = html("div", { class: "iw-controlbar-summary" });
       frame.plot.append(summary);
       let truth: { payload: ArrayPayload | null; values: ArrayLike<number> | null } = { payload: null, values: null };
+      // outputs print to the precision of their range over every instance (what the beeswarm and stacked plot show)
+      const resolution = new Memo<number>();
       return ({ attribution: a, instance, output }: DrawInput) => {
         updateMethods();
         const payload = model.get("true_values");
@@ -35,10 +38,21 @@ function render(props: RenderProps<ControlTraits>): () => void {
         const parts = [`instance ${instance} of ${a.nRows}`];
         const outputs = Array.from({ length: a.nOutputs }, (_, k) => a.outputValue(instance, k));
         const space = a.outputSpace ? ` (${a.outputSpace})` : "";
-        parts.push(`${a.outputName(output)} = ${formatNumber(outputs[output] as number)}${space} by ${a.method || "the method"}`);
+        const step = resolution.get([a, output], () => {
+          let lo = Infinity;
+          let hi = -Infinity;
+          for (let i = 0; i < a.nRows; i++) {
+            const value = a.outputValue(i, output);
+            lo = Math.min(lo, value);
+            hi = Math.max(hi, value);
+          }
+          return resolutionOf(a.outputSpace === "probability" ? 1 : hi - lo);
+        });
+        parts.push(`${a.outputName(output)} = ${formatAt(outputs[output] as number, step)}${space} by ${a.method || "the method"}`);
         if (a.nOutputs > 1) {
           const predicted = outputs.indexOf(Math.max(...outputs));
-          parts.push(`predicted: ${a.outputName(predicted)}`);
+          // the class shown is said to be the predicted one, or the predicted one is named
+          parts.push(predicted === output ? "the predicted class" : `predicted: ${a.outputName(predicted)}`);
         }
         const truthValue = truth.values?.[instance];
         if (truthValue !== undefined && Number.isFinite(truthValue)) {

@@ -10,7 +10,9 @@ import { keepLocal, type Model, resolveRef, watch } from "../lib/model";
 import { Coalescer, Memo } from "../lib/schedule";
 import { SelectionSource } from "../lib/selection";
 import { SharedRequests } from "../lib/shared-requests";
-import { onThemeChange } from "../lib/theme";
+import { robustRange } from "../lib/colors";
+import { type LegendSpec, rampLegend } from "../lib/legend";
+import { onThemeChange, palette, themeProbe } from "../lib/theme";
 import { message } from "../lib/view";
 
 interface LinkTraits {
@@ -20,7 +22,7 @@ interface LinkTraits {
   highlight: string;
   x_axis: string;
   y_axis: string;
-  colour_axis: string;
+  colour_scale: string;
   figure: string;
   /** "auto": the strongest interaction, found on request; "fixed": `interaction`; "none": no colour */
   colour_mode: "auto" | "fixed" | "none";
@@ -30,6 +32,7 @@ interface LinkTraits {
   iw_error?: string;
   iw_interaction?: number | null;
   iw_instance?: number | null;
+  iw_legend?: LegendSpec | null;
 }
 
 type BqModel = Model & { send: (content: unknown, callbacks?: unknown, buffers?: unknown) => void };
@@ -38,6 +41,7 @@ const CAPTION = "iw_caption";
 const ERROR = "iw_error";
 const DRAWN = "iw_interaction";
 const HIGHLIGHTED = "iw_instance";
+const LEGEND = "iw_legend";
 /** Beyond this many instances the scatter shows a fixed random sample: bqplot draws one SVG node per dot. */
 export const MAX_POINTS = 5000;
 
@@ -76,6 +80,9 @@ function positionOf(shown: Int32Array, instance: number): number {
   return -1;
 }
 
+/** Each link's theme step, for its views to run once they show (and the stylesheet has loaded). */
+const rethemes = new WeakMap<object, () => void>();
+
 function initialize({ model }: { model: AnyModel<LinkTraits> }): () => void {
   const disposer = new Disposer();
   const linked = new Disposer();
@@ -91,11 +98,13 @@ function initialize({ model }: { model: AnyModel<LinkTraits> }): () => void {
     colour: Model;
     figure: Model;
   } | null = null;
+  let themed = () => {};
   let resolving = 0;
   let shown: Int32Array = new Int32Array(0);
   // what the scatter's arrays were drawn for: a click changes the highlighted dot only
   const drawn = new Memo<string[]>();
-  const say = (caption: string, error = "", interaction: number | null = null, highlighted: number | null = null) => {
+  const say = (caption: string, error = "", interaction: number | null = null, highlighted: number | null = null, legend: LegendSpec | null = null) => {
+    model.set(LEGEND, legend);
     model.set(DRAWN, interaction);
     model.set(HIGHLIGHTED, highlighted);
     model.set(CAPTION, caption);
@@ -104,7 +113,7 @@ function initialize({ model }: { model: AnyModel<LinkTraits> }): () => void {
 
   const update = () => {
     if (!parts) return;
-    const { data, selection, scatter, highlight, x, y, colour, figure } = parts;
+    const { data, selection, scatter, highlight, x, y, colour } = parts;
     try {
       const a = attributionOf(data);
       const feature = selection.index("feature");
@@ -152,18 +161,26 @@ function initialize({ model }: { model: AnyModel<LinkTraits> }): () => void {
         const sampled = `A fixed random sample of ${shown.length.toLocaleString("en")} of the ${n.toLocaleString("en")} instances is drawn`;
         caption = `${sampled}${position < 0 ? `; instance ${instance} is not among them` : ""}. ${caption}`;
       }
-      // never a colour scale that is not drawn: the axis hides before its colours go and shows after they come
-      const arrays = drawn.get([a, feature, output, interaction, shown], () => [
-        () => interaction === null && colour.set("visible", false),
-        () => scatter.set("x", column(feature)),
-        () => scatter.set("y", contribution()),
-        () => scatter.set("color", interaction === null ? null : column(interaction)),
-        () => colour.set("label", interaction === null ? "" : a.featureName(interaction)),
-        () => interaction !== null && colour.set("visible", true),
-        () => x.set("label", `${a.featureName(feature)} (feature value)`),
-        () => y.set("label", `contribution to ${a.outputName(output)}`),
-        () => figure.set("title", `Dependence of ${a.outputName(output)} on ${a.featureName(feature)}`),
-      ].flatMap(attempt));
+      // the colours clipped at the colour feature's robust range, as the beeswarm's: one outlier must not wash out
+      // every other dot
+      let legend: LegendSpec | null = null;
+      const arrays = drawn.get([a, feature, output, interaction, shown], () => {
+        const colours = interaction === null ? null : column(interaction);
+        const range = colours ? robustRange(colours) : null;
+        return [
+          () => range && colour.set("min", range[0]),
+          () => range && colour.set("max", range[1]),
+          () => scatter.set("x", column(feature)),
+          () => scatter.set("y", contribution()),
+          () => scatter.set("color", colours),
+          () => x.set("label", `${a.featureName(feature)} (feature value)`),
+          () => y.set("label", `contribution to ${a.outputName(output)}`),
+        ].flatMap(attempt);
+      });
+      if (interaction !== null) {
+        const { min, max } = { min: colour.get("min") as number, max: colour.get("max") as number };
+        legend = { label: `colour: ${a.featureName(interaction)}`, range: Number.isFinite(min) && Number.isFinite(max) ? [min, max] : null, missing: false };
+      }
       const at = (values: Float32Array) => new Float32Array(position >= 0 ? [values[position] as number] : []);
       const failures = [
         ...arrays,
@@ -171,7 +188,7 @@ function initialize({ model }: { model: AnyModel<LinkTraits> }): () => void {
         ...attempt(() => highlight.set("y", at(scatter.get("y") as Float32Array))),
       ];
       const problem = failures.length ? `bqplot could not draw a part of the plot: ${failures.join("; ")}` : "";
-      say(caption, problem, interaction, position >= 0 ? instance : null);
+      say(caption, problem, interaction, position >= 0 ? instance : null, legend);
     } catch (error) {
       say("", `DependencePlot could not draw: ${message(error)}`);
     }
@@ -181,7 +198,7 @@ function initialize({ model }: { model: AnyModel<LinkTraits> }): () => void {
   const resolve = async () => {
     const version = ++resolving;
     try {
-      const names = ["data", "selection", "scatter", "highlight", "x_axis", "y_axis", "colour_axis", "figure"] as const;
+      const names = ["data", "selection", "scatter", "highlight", "x_axis", "y_axis", "colour_scale", "figure"] as const;
       const models = await Promise.all(names.map((name) => resolveRef(model as unknown as Model, model.get(name))));
       if (version !== resolving) return;
       if (models.some((m) => m === null)) throw new Error("a part of the plot is missing");
@@ -205,11 +222,19 @@ function initialize({ model }: { model: AnyModel<LinkTraits> }): () => void {
       // drawn here from the shared data: never sent back (and bqplot's hover stays off the wire too)
       keepLocal(parts.scatter, ["x", "y", "color", "hovered_point"], linked);
       keepLocal(parts.highlight, ["x", "y", "hovered_point", "colors"], linked);
-      const ring = () => attempt(() => (parts as { highlight: Model }).highlight.set("colors", [textColour()]));
-      ring();
-      onThemeChange(ring, linked);
-      for (const part of [parts.x, parts.y, parts.colour]) keepLocal(part, ["label", "visible"], linked);
-      keepLocal(parts.figure, ["title"], linked);
+      // bqplot takes colour values, not CSS variables: the theme's colours are set here, and again when it changes
+      const current = parts;
+      themed = () => {
+        const colours = palette(themeProbe());
+        const text = colours.fg;
+        attempt(() => current.highlight.set("colors", [text]));
+        attempt(() => current.colour.set("colors", [colours.negative, colours.mid, colours.positive]));
+        for (const axis of [current.x, current.y]) attempt(() => axis.set("label_color", text));
+      };
+      themed();
+      rethemes.set(model, themed);
+      keepLocal(parts.colour, ["colors", "min", "max"], linked);
+      for (const part of [parts.x, parts.y]) keepLocal(part, ["label", "label_color"], linked);
       (data as Model).on("change", coalesced.request);
       linked.add(() => (data as Model).off("change", coalesced.request));
       watch(selection as Model, ["feature", "output", "instance"], coalesced.request, linked);
@@ -219,7 +244,8 @@ function initialize({ model }: { model: AnyModel<LinkTraits> }): () => void {
     }
   };
 
-  watch(model as unknown as Model, ["data", "selection", "scatter", "highlight", "x_axis", "y_axis", "colour_axis", "figure"], () => void resolve(), disposer);
+  watch(model as unknown as Model, ["data", "selection", "scatter", "highlight", "x_axis", "y_axis", "colour_scale", "figure"], () => void resolve(), disposer);
+  onThemeChange(() => themed(), disposer);
   watch(model as unknown as Model, ["colour_mode", "interaction"], coalesced.request, disposer);
   void resolve();
   return () => {
@@ -230,11 +256,6 @@ function initialize({ model }: { model: AnyModel<LinkTraits> }): () => void {
     requests?.release();
     disposer.dispose();
   };
-}
-
-/** The notebook's text colour (bqplot takes only colour values, not `currentColor`). */
-function textColour(): string {
-  return getComputedStyle(document.body).color || "black";
 }
 
 /** Run one change of a bqplot model: its listeners draw synchronously, and one that throws must not stop the rest. */
@@ -275,7 +296,11 @@ function render({ model, el }: RenderProps<LinkTraits>): () => void {
   const root = html("div", { class: "iw-root iw-dependence" });
   root.append(error, caption);
   el.replaceChildren(root);
+  const legend = html("div", { class: "iw-dependence-legend" });
+  root.prepend(legend);
   const show = () => {
+    const spec = model.get(LEGEND);
+    legend.replaceChildren(...(spec ? [rampLegend(spec)] : []));
     caption.textContent = model.get(CAPTION) ?? "";
     const text = model.get(ERROR) ?? "";
     error.textContent = text;
@@ -285,7 +310,8 @@ function render({ model, el }: RenderProps<LinkTraits>): () => void {
     const highlighted = model.get(HIGHLIGHTED);
     root.dataset.instance = highlighted === null || highlighted === undefined ? "" : String(highlighted);
   };
-  watch(model as unknown as Model, [CAPTION, ERROR, DRAWN, HIGHLIGHTED], show, disposer);
+  watch(model as unknown as Model, [CAPTION, ERROR, DRAWN, HIGHLIGHTED, LEGEND], show, disposer);
+  rethemes.get(model)?.(); // the stylesheet is surely loaded once a view shows
   show();
   return () => {
     disposer.dispose();

@@ -1,18 +1,25 @@
 // ForcePlot: base value → output value, features stacked as pushes up (warm) and down (cool).
 import type { RenderProps } from "@anywidget/types";
 import type { Attribution } from "../lib/attribution";
-import { html, svg } from "../lib/dom";
+import { edgeText, html, svg } from "../lib/dom";
 import { chevron, type ForceLayout, type ForceSegment, forceLayout } from "../lib/force-layout";
-import { CHAR_PX, formatNumber, formatSigned, truncate } from "../lib/format";
+import { CHAR_PX, formatAt, formatNumber, formatSigned, nameValueLabel, resolutionOf } from "../lib/format";
 import { type Frame, itemTooltips } from "../lib/frame";
+import { placeLabels } from "../lib/label-layout";
 import { linearScale, niceTicks } from "../lib/scale";
 import { type DrawInput, mountView, type ViewTraits } from "../lib/view";
 
-const HEIGHT = 170;
 const MARGIN = 16;
 const BAR_Y = 78;
 const BAR_H = 20;
-const LABEL_MIN_PX = 44;
+/** label rows under the bar; a label away from its segment is tied to it by a leader line */
+const LABEL_ROWS = 3;
+const ROW_PX = 16;
+const LABEL_Y = BAR_Y + BAR_H + 22;
+const HEIGHT = LABEL_Y + LABEL_ROWS * ROW_PX + 30;
+/** segments narrower than this get no label (a leader line to them would point at nothing visible) */
+const LABEL_MIN_PX = 3;
+const MAX_LABELS = 12;
 
 function render(props: RenderProps<ViewTraits>): () => void {
   return mountView(props, {
@@ -70,43 +77,61 @@ function drawChart(chart: SVGSVGElement, plotWidth: number, layout: ForceLayout,
   const outputX = x(layout.output);
   const baseX = x(layout.base);
   const close = Math.abs(outputX - baseX) < 150;
-  nodes.push(markerLabel("iw-force-output", outputX, 20, `f(x) = ${formatNumber(layout.output)}`, width));
+  const shown = resolutionOf(layout.domain[1] - layout.domain[0]);
+  nodes.push(edgeText("iw-force-output", outputX, 20, `f(x) = ${formatAt(layout.output, shown)}`, width));
   nodes.push(svg("line", { class: "iw-marker", x1: outputX, x2: outputX, y1: 24, y2: BAR_Y + BAR_H + 4 }));
-  nodes.push(markerLabel("iw-force-base", baseX, close ? 40 : 20, `base value = ${formatNumber(layout.base)}`, width));
+  nodes.push(edgeText("iw-force-base", baseX, close ? 40 : 20, `base value = ${formatAt(layout.base, shown)}`, width));
   nodes.push(svg("line", { class: "iw-marker iw-marker-base", x1: baseX, x2: baseX, y1: close ? 44 : 24, y2: BAR_Y + BAR_H + 4 }));
 
   const segments = svg("g", { class: "iw-force-segments" });
-  const labels = svg("g", { class: "iw-force-labels" });
-  const place = (segment: ForceSegment, positive: boolean) => {
-    const x0 = x(segment.start);
-    const x1 = x(segment.end);
+  const all = [...layout.positive.map((segment) => ({ segment, positive: true })), ...layout.negative.map((segment) => ({ segment, positive: false }))];
+  const texts = new Map<number, string>();
+  for (const { segment, positive } of all) {
     const name = attribution.featureName(segment.feature);
     const value = attribution.featureValue(instance, segment.feature);
-    const valueText = value === null ? "" : ` = ${formatNumber(value)}`;
-    const text = `${name}${valueText}`;
+    const text = value === null ? name : `${name} = ${formatNumber(value)}`;
+    texts.set(segment.feature, text);
     segments.append(svg("polygon", {
       class: `iw-force-segment ${positive ? "iw-pos" : "iw-neg"}`,
-      points: chevron(x0, x1, BAR_Y, BAR_H, positive),
+      points: chevron(x(segment.start), x(segment.end), BAR_Y, BAR_H, positive),
       tabindex: 0,
       "data-feature": segment.feature,
       "data-contribution": segment.contribution,
       "aria-label": `${text}: ${formatSigned(segment.contribution)}`,
     }));
-    // Shorten the name, never the value: the number is what the reader compares. Too narrow → hover only.
-    const room = Math.floor((x1 - x0) / CHAR_PX) - 1 - valueText.length;
-    if (x1 - x0 >= LABEL_MIN_PX && room >= Math.min(name.length, 7)) {
-      labels.append(svg("text", {
-        class: `iw-force-label ${positive ? "iw-pos-text" : "iw-neg-text"}`,
-        x: (x0 + x1) / 2,
-        y: BAR_Y + BAR_H + 16,
-        "text-anchor": "middle",
-        "data-feature": segment.feature,
-      }, `${truncate(name, room)}${valueText}`));
-    }
-  };
-  for (const segment of layout.positive) place(segment, true);
-  for (const segment of layout.negative) place(segment, false);
-  nodes.push(segments, labels);
+  }
+  // The biggest pushes are labelled first, each as near its segment as the rows allow. Labels keep the value whole
+  // and shorten a long name in its middle; a name cut to a stub would tell the reader nothing.
+  const labelled = all
+    .filter(({ segment }) => x(segment.end) - x(segment.start) >= LABEL_MIN_PX)
+    .sort((a, b) => Math.abs(b.segment.contribution) - Math.abs(a.segment.contribution))
+    .slice(0, MAX_LABELS);
+  const requests = labelled.map(({ segment }) => {
+    const name = attribution.featureName(segment.feature);
+    const value = attribution.featureValue(instance, segment.feature);
+    const valueText = value === null ? "" : formatNumber(value);
+    const candidates = [nameValueLabel(name, valueText, Infinity), nameValueLabel(name, valueText, 26), nameValueLabel(name, valueText, 18)];
+    return { anchor: (x(segment.start) + x(segment.end)) / 2, texts: [...new Set(candidates.filter((t): t is string => t !== null))] };
+  });
+  const placed = placeLabels(requests, LABEL_ROWS, MARGIN, width - MARGIN, CHAR_PX);
+  const leaders = svg("g", { class: "iw-force-leaders" });
+  const labels = svg("g", { class: "iw-force-labels" });
+  for (const label of placed) {
+    const { segment, positive } = labelled[label.index] as (typeof labelled)[number];
+    const y = LABEL_Y + label.row * ROW_PX;
+    const anchor = (requests[label.index] as { anchor: number }).anchor;
+    if (label.moved) leaders.append(svg("polyline", { class: "iw-leader", points: `${anchor},${BAR_Y + BAR_H + 2} ${anchor},${BAR_Y + BAR_H + 8} ${label.x},${y - 11}`, "data-feature": segment.feature }));
+    else leaders.append(svg("line", { class: "iw-leader", x1: anchor, x2: anchor, y1: BAR_Y + BAR_H + 2, y2: y - 11, "data-feature": segment.feature }));
+    const text = svg("text", {
+      class: `iw-force-label ${positive ? "iw-pos-text" : "iw-neg-text"}`,
+      x: label.x, y, "text-anchor": "middle", "data-feature": segment.feature,
+    }, label.text);
+    if (label.text !== texts.get(segment.feature)) text.append(svg("title", {}, texts.get(segment.feature) as string));
+    labels.append(text);
+  }
+  nodes.push(segments, leaders, labels);
+  chart.dataset.labels = String(placed.length);
+  chart.dataset.resolution = String(shown);
 
   const legend = svg("g", { class: "iw-legend", transform: `translate(${MARGIN}, ${HEIGHT - 22})` });
   legend.append(
@@ -119,16 +144,12 @@ function drawChart(chart: SVGSVGElement, plotWidth: number, layout: ForceLayout,
   chart.replaceChildren(...nodes);
 }
 
-function markerLabel(cls: string, at: number, y: number, text: string, width: number): SVGTextElement {
-  const anchor = at < 90 ? "start" : at > width - 90 ? "end" : "middle";
-  return svg("text", { class: cls, x: at, y, "text-anchor": anchor }, text);
-}
-
 function describe(frame: Frame, layout: ForceLayout, attribution: Attribution, instance: number, output: number): void {
   const outputName = attribution.outputName(output);
   const space = attribution.outputSpace;
   const method = attribution.method;
   const count = layout.positive.length + layout.negative.length;
+  const shown = resolutionOf(layout.domain[1] - layout.domain[0]);
   const { root, caption } = frame;
   root.dataset.instance = String(instance);
   root.dataset.output = String(output);
@@ -138,13 +159,13 @@ function describe(frame: Frame, layout: ForceLayout, attribution: Attribution, i
   root.dataset.segments = String(count);
   const lines = [
     `Explaining output “${outputName}”${space ? ` (${space})` : ""} for instance ${instance}${method ? ` · method: ${method}` : ""}.`,
-    `base value ${formatNumber(layout.base)} + Σ ${count} contributions = f(x) ${formatNumber(layout.output)}.`,
+    `base value ${formatAt(layout.base, shown)} + Σ ${count} contributions = f(x) ${formatAt(layout.output, shown)}.`,
   ];
   if (attribution.baseline) lines.push(`The base value is the ${attribution.baseline}: contributions are relative to it, not absolute.`);
   caption.replaceChildren(...lines.map((line) => html("div", {}, line)));
   frame.plot.querySelector("svg")?.setAttribute(
     "aria-label",
-    `Force plot: from base value ${formatNumber(layout.base)} to ${outputName} ${formatNumber(layout.output)}`,
+    `Force plot: from base value ${formatAt(layout.base, shown)} to ${outputName} ${formatAt(layout.output, shown)}`,
   );
 }
 

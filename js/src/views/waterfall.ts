@@ -1,9 +1,9 @@
 // Waterfall: one instance's contributions as sorted bars, base value at the bottom, f(x) at the top.
 import type { RenderProps } from "@anywidget/types";
 import type { Attribution } from "../lib/attribution";
-import { html, svg } from "../lib/dom";
+import { edgeText, html, svg } from "../lib/dom";
 import { chevron } from "../lib/force-layout";
-import { CHAR_PX, formatNumber, formatSigned, truncate } from "../lib/format";
+import { CHAR_PX, formatAt, formatNumber, formatSigned, formatSignedAt, labelColumn, nameValueLabel, resolutionOf, shorten } from "../lib/format";
 import { type Frame, itemTooltips } from "../lib/frame";
 import { linearScale, niceTicks } from "../lib/scale";
 import { type DrawInput, mountView, type ViewTraits } from "../lib/view";
@@ -15,8 +15,8 @@ interface WaterfallTraits extends ViewTraits {
 
 const ROW_H = 26;
 const TOP = 34;
-const LABEL_W = 230;
 const RIGHT = 60;
+const MIN_WIDTH = 280;
 
 function render(props: RenderProps<WaterfallTraits>): () => void {
   return mountView(props, {
@@ -65,36 +65,45 @@ function tooltipLines(row: WaterfallRow, attribution: Attribution, instance: num
   return lines;
 }
 
-function rowLabel(row: WaterfallRow, attribution: Attribution, instance: number): string {
-  if (row.features.length !== 1) return `${row.features.length} other features`;
+/** A row's label as a name and the value that follows it: LIME's condition, "name = value", or "N other features". */
+function rowLabel(row: WaterfallRow, attribution: Attribution, instance: number): { name: string; value: string } {
+  if (row.features.length !== 1) return { name: `${row.features.length} other features`, value: "" };
   const feature = row.features[0] as number;
   const condition = attribution.condition(instance, feature);
-  if (condition !== null) return condition;
+  if (condition !== null) return { name: condition, value: "" };
   const value = attribution.featureValue(instance, feature);
-  return value === null ? attribution.featureName(feature) : `${attribution.featureName(feature)} = ${formatNumber(value)}`;
+  return { name: attribution.featureName(feature), value: value === null ? "" : formatNumber(value) };
+}
+
+function fullText({ name, value }: { name: string; value: string }): string {
+  return value ? `${name} = ${value}` : name;
 }
 
 function drawChart(chart: SVGSVGElement, plotWidth: number, layout: WaterfallLayout, attribution: Attribution, instance: number): void {
-  const width = Math.max(420, plotWidth);
+  const width = Math.max(MIN_WIDTH, plotWidth);
   const height = TOP + layout.rows.length * ROW_H + 40;
   chart.setAttribute("width", String(width));
   chart.setAttribute("height", String(height));
   chart.setAttribute("viewBox", `0 0 ${width} ${height}`);
-  const x = linearScale(layout.domain, [LABEL_W, width - RIGHT]);
+  const labels = layout.rows.map((row) => rowLabel(row, attribution, instance));
+  const left = labelColumn(labels.map(fullText), width, 0.45);
+  const maxChars = Math.floor((left - 12) / CHAR_PX);
+  const x = linearScale(layout.domain, [left, width - RIGHT]);
+  const shown = resolutionOf(layout.domain[1] - layout.domain[0]);
   const bottom = TOP + layout.rows.length * ROW_H;
   const nodes: SVGElement[] = [];
 
   const axis = svg("g", { class: "iw-axis" });
-  axis.append(svg("line", { x1: LABEL_W, x2: width - RIGHT, y1: bottom + 4, y2: bottom + 4 }));
-  for (const tick of niceTicks(layout.domain[0], layout.domain[1], Math.max(3, Math.floor((width - LABEL_W) / 90)))) {
+  axis.append(svg("line", { x1: left, x2: width - RIGHT, y1: bottom + 4, y2: bottom + 4 }));
+  for (const tick of niceTicks(layout.domain[0], layout.domain[1], Math.max(2, Math.floor((width - left - RIGHT) / 70)))) {
     axis.append(svg("line", { x1: x(tick), x2: x(tick), y1: bottom + 4, y2: bottom + 8 }));
     axis.append(svg("text", { x: x(tick), y: bottom + 20, "text-anchor": "middle" }, formatNumber(tick)));
   }
   nodes.push(axis);
   nodes.push(svg("line", { class: "iw-marker iw-marker-base", x1: x(layout.base), x2: x(layout.base), y1: TOP - 4, y2: bottom + 4 }));
-  nodes.push(svg("text", { class: "iw-waterfall-base", x: x(layout.base), y: bottom + 34, "text-anchor": "middle" }, `base value = ${formatNumber(layout.base)}`));
+  nodes.push(edgeText("iw-waterfall-base", x(layout.base), bottom + 34, `base value = ${formatAt(layout.base, shown)}`, width));
   nodes.push(svg("line", { class: "iw-marker", x1: x(layout.output), x2: x(layout.output), y1: TOP - 12, y2: bottom }));
-  nodes.push(svg("text", { class: "iw-waterfall-output", x: x(layout.output), y: TOP - 16, "text-anchor": "middle" }, `f(x) = ${formatNumber(layout.output)}`));
+  nodes.push(edgeText("iw-waterfall-output", x(layout.output), TOP - 16, `f(x) = ${formatAt(layout.output, shown)}`, width));
 
   const bars = svg("g", { class: "iw-waterfall-bars" });
   layout.rows.forEach((row, index) => {
@@ -102,25 +111,30 @@ function drawChart(chart: SVGSVGElement, plotWidth: number, layout: WaterfallLay
     const positive = row.contribution >= 0;
     const x0 = x(Math.min(row.from, row.to));
     const x1 = Math.max(x0 + 1, x(Math.max(row.from, row.to)));
-    const label = rowLabel(row, attribution, instance);
-    const group = svg("g", { class: "iw-waterfall-row", "data-row": index, tabindex: 0, "aria-label": `${label}: ${formatSigned(row.contribution)}` });
+    const parts = labels[index] as { name: string; value: string };
+    const full = fullText(parts);
+    // the value stays whole and the name loses its middle: a label must still say which feature it is
+    const label = nameValueLabel(parts.name, parts.value, maxChars, 8) ?? shorten(full, maxChars);
+    const group = svg("g", { class: "iw-waterfall-row", "data-row": index, tabindex: 0, "aria-label": `${full}: ${formatSigned(row.contribution)}` });
     if (row.features.length === 1) group.setAttribute("data-feature", String(row.features[0]));
     else group.setAttribute("data-others", String(row.features.length));
+    const text = svg("text", { class: "iw-waterfall-label", x: left - 8, y: y + ROW_H / 2 + 4, "text-anchor": "end" }, label);
+    if (label !== full) text.append(svg("title", {}, full));
     group.append(
       svg("rect", { class: "iw-row-hit", x: 0, y, width, height: ROW_H }),
-      svg("text", { class: "iw-waterfall-label", x: LABEL_W - 8, y: y + ROW_H / 2 + 4, "text-anchor": "end" }, truncate(label, Math.floor((LABEL_W - 12) / CHAR_PX))),
+      text,
       svg("polygon", { class: `iw-waterfall-bar ${positive ? "iw-pos" : "iw-neg"}`, points: chevron(x0, x1, y + 4, ROW_H - 8, positive) }),
     );
-    const text = formatSigned(row.contribution, Math.min(3, attribution.digits));
-    const textPx = text.length * CHAR_PX;
-    const inside = x1 - x0 > textPx + 10;
-    // outside the bar, on its pointing side unless that would run into the label column
-    const right = positive || x0 - 4 - textPx < LABEL_W;
+    const value = formatSignedAt(row.contribution, shown, Math.min(3, attribution.digits));
+    const valuePx = value.length * CHAR_PX;
+    const inside = x1 - x0 > valuePx + 10;
+    // outside the bar, on its pointing side unless that would run into the label column or off the right edge
+    const right = (positive && x1 + 4 + valuePx <= width) || x0 - 4 - valuePx < left;
     const tx = inside ? (x0 + x1) / 2 : right ? x1 + 4 : x0 - 4;
     group.append(svg("text", {
       class: `iw-waterfall-value ${inside ? "iw-on-bar" : positive ? "iw-pos-text" : "iw-neg-text"}`,
       x: tx, y: y + ROW_H / 2 + 4, "text-anchor": inside ? "middle" : right ? "start" : "end",
-    }, text));
+    }, value));
     if (index > 0) {
       // connector from this row's end to the row above's start (they share the running total)
       bars.append(svg("line", { class: "iw-connector", x1: x(row.to), x2: x(row.to), y1: y + 4, y2: y - 4 }));
@@ -128,6 +142,7 @@ function drawChart(chart: SVGSVGElement, plotWidth: number, layout: WaterfallLay
     bars.append(group);
   });
   nodes.push(bars);
+  chart.dataset.resolution = String(shown);
   chart.replaceChildren(...nodes);
 }
 
@@ -135,6 +150,7 @@ function describe(frame: Frame, layout: WaterfallLayout, attribution: Attributio
   const space = attribution.outputSpace;
   const method = attribution.method;
   const baseline = attribution.baseline;
+  const shown = resolutionOf(layout.domain[1] - layout.domain[0]);
   const { root, caption } = frame;
   root.dataset.instance = String(instance);
   root.dataset.output = String(output);
@@ -144,12 +160,12 @@ function describe(frame: Frame, layout: WaterfallLayout, attribution: Attributio
   root.dataset.rows = String(layout.rows.length);
   const lines = [
     `Explaining output “${attribution.outputName(output)}”${space ? ` (${space})` : ""} for instance ${instance}${method ? ` · method: ${method}` : ""}.`,
-    `Read from the bottom: base value ${formatNumber(layout.base)}, each bar adds its contribution, f(x) ${formatNumber(layout.output)} at the top.`,
+    `Read from the bottom: base value ${formatAt(layout.base, shown)}, each bar adds its contribution, f(x) ${formatAt(layout.output, shown)} at the top.`,
   ];
   if (baseline) lines.push(`The base value is the ${baseline}.`);
   if (method === "lime") {
     const miss = attribution.convergenceDelta(instance, output);
-    const gap = miss === null ? "" : ` Here the surrogate misses the model's output by ${formatNumber(Math.abs(miss))}.`;
+    const gap = miss === null ? "" : ` Here the surrogate misses the model's output by ${formatAt(Math.abs(miss), shown)}.`;
     lines.push(`LIME weights belong to a local linear surrogate: they need not add up to the model's own output.${gap}`);
   }
   caption.replaceChildren(...lines.map((line) => html("div", {}, line)));
