@@ -14,7 +14,7 @@ def test_every_python_block_in_the_readme_runs():
     assert len(blocks) >= 3, "the README lost its examples"
     namespace: dict[str, object] = {"__name__": "__readme__"}
     for number, block in enumerate(blocks, start=1):
-        exec(compile(block, f"README.md block {number}", "exec"), namespace)  # noqa: S102 - the README is ours
+        exec(compile(block, f"README.md block {number}", "exec"), namespace)  # the README is ours
     explorer = namespace["explorer"]
     assert explorer.selection.instance == 42
     assert all(view.instance == 42 for view in (explorer.force, explorer.waterfall))

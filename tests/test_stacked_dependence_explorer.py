@@ -207,5 +207,5 @@ def test_explorer_opens_on_the_predicted_class_of_the_selected_instance():
         assert explorer.feature == int(np.argmax(ranking))
     chosen = iw.TabularExplorer(model, X, y, output=2, feature=1, lime=False)
     assert (chosen.output, chosen.feature) == (2, 1)
-    with pytest.raises(ValueError, match="output must be in 0..2; received 3"):
+    with pytest.raises(ValueError, match=r"output must be in 0\.\.2; received 3"):
         iw.TabularExplorer(model, X, y, output=3, lime=False)

@@ -174,4 +174,3 @@ class DependencePlot(Strict, ipywidgets.VBox):
         a = self._data.attribution
         sizes = {"feature": a.n_features, "output": a.n_outputs, "instance": a.n_instances}
         return valid_index(name, proposal["value"], sizes[name])
-

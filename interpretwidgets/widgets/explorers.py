@@ -110,10 +110,15 @@ class TabularExplorer(Strict, ipywidgets.VBox):
         self.data = AttributionData.of(a)  # a view of the same attribution made later shares it
         instance = check_index("instance", instance, a.n_instances)
         output = predicted_output(a, instance) if output is None else check_index("output", output, a.n_outputs)
-        feature = most_important_feature(a, output) if feature is None else check_index("feature", feature, a.n_features)
+        if feature is None:
+            feature = most_important_feature(a, output)
+        feature = check_index("feature", feature, a.n_features)
         self.selection = Selection(
             limits={"instance": a.n_instances, "output": a.n_outputs, "feature": a.n_features},
-            instance=instance, output=output, feature=feature, method=a.method,
+            instance=instance,
+            output=output,
+            feature=feature,
+            method=a.method,
         )
         self.lime: LazyAttributionData | None = None
         if lime and method != "lime":

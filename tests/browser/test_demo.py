@@ -24,18 +24,24 @@ def test_demo_command_serves_the_landing_notebook_with_a_force_plot(page, tmp_pa
     config = tmp_path / "jupyter-config"
     workspaces = config / "lab" / "workspaces"
     workspaces.mkdir(parents=True)
+    ghost = "ghost-of-an-earlier-run.ipynb"
+    dock = {"type": "tab-area", "currentIndex": 0, "widgets": [f"notebook:{ghost}"]}
     for name, file in (("default", "default-37a8"), ("index", "index-1bc0")):
-        stale = {"data": {"layout-restorer:data": {"main": {"dock": {"type": "tab-area", "currentIndex": 0,
-                 "widgets": ["notebook:ghost-of-an-earlier-run.ipynb"]}, "current": "notebook:ghost-of-an-earlier-run.ipynb"}},
-                 "notebook:ghost-of-an-earlier-run.ipynb": {"data": {"path": "ghost-of-an-earlier-run.ipynb",
-                                                                     "factory": "Notebook"}}},
-                 "metadata": {"id": name}}  # fmt: skip
-        (workspaces / f"{file}.jupyterlab-workspace").write_text(json.dumps(stale))
+        data = {
+            "layout-restorer:data": {"main": {"dock": dock, "current": f"notebook:{ghost}"}},
+            f"notebook:{ghost}": {"data": {"path": ghost, "factory": "Notebook"}},
+        }
+        (workspaces / f"{file}.jupyterlab-workspace").write_text(json.dumps({"data": data, "metadata": {"id": name}}))
     process = subprocess.Popen(
         ["bash", "scripts/demo.sh"],
         cwd=ROOT,
-        env={**os.environ, "PORT": str(port), "IW_SKIP_SETUP": "1", "IW_NOTEBOOK_DIR": str(notebooks),
-             "JUPYTER_CONFIG_DIR": str(config)},  # fmt: skip
+        env={
+            **os.environ,
+            "PORT": str(port),
+            "IW_SKIP_SETUP": "1",
+            "IW_NOTEBOOK_DIR": str(notebooks),
+            "JUPYTER_CONFIG_DIR": str(config),
+        },
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
