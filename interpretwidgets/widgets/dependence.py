@@ -104,9 +104,9 @@ class DependencePlot(Strict, ipywidgets.VBox):
             colors=["black"], interactions={}, display_legend=False,  # the browser takes the theme's text colour
         )  # fmt: skip
         axes = (
-            bqplot.Axis(scale=scales["x"], side="bottom", label="", num_ticks=6),
+            bqplot.Axis(scale=scales["x"], side="bottom", label=""),
             # the label clear of tick labels as wide as "-0.0125"
-            bqplot.Axis(scale=scales["y"], side="left", label="", label_offset="58px", num_ticks=6),
+            bqplot.Axis(scale=scales["y"], side="left", label="", label_offset="58px"),
         )
         self._figure = bqplot.Figure(
             marks=[self._scatter, self._highlight], axes=list(axes),

@@ -20,7 +20,7 @@ model = RandomForestClassifier(n_estimators=25, max_depth=6, random_state=0).fit
 top = int(np.abs(iw.explain_tabular(model, X).values[..., 1]).mean(0).argmax())
 names = list(X.columns)
 names[top] = '<img src=x onerror=window.__pwned=1>'
-explorer = iw.TabularExplorer(model, X, y, feature_names=names,
+explorer = iw.TabularExplorer(model, X, y, feature_names=names, output=1, feature=0,
                               class_names=['<script>window.__pwned=2</script>', 'benign'])
 a = explorer.attribution
 explorer

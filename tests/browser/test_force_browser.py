@@ -47,6 +47,9 @@ def drawn(page) -> dict:
 
 
 def shown_number(text: str) -> float:
+    """The number a label shows; "≈0" is a value that rounds to 0 at the precision the plot shows."""
+    if re.search(r"=\s*≈0$", text):
+        return 0.0
     return float(re.search(r"=\s*([−-]?[\d.]+(?:e[−-]?\d+)?)", text).group(1).replace("−", "-"))
 
 

@@ -15,7 +15,7 @@ export interface LegendSpec {
 export function rampLegend({ label, range, missing }: LegendSpec): HTMLElement {
   const row = html("div", { class: "iw-legend-row" });
   const [low, high] = range ? range.map((v) => formatNumber(v)) : ["low", "high"];
-  row.append(html("span", { class: "iw-legend-label" }, `${label}: `), html("span", {}, `${low} `), html("span", { class: "iw-ramp" }), html("span", {}, ` ${high}`));
+  row.append(html("span", { class: "iw-legend-label" }, `${label} `), html("span", {}, `${low} `), html("span", { class: "iw-ramp" }), html("span", {}, ` ${high}`));
   if (missing) row.append(html("span", {}, " ·"), html("span", { class: "iw-swatch-missing" }), html("span", {}, " no value"));
   return row;
 }

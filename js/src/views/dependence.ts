@@ -8,6 +8,7 @@ import { attributionOf, type DataTraits } from "../lib/attribution";
 import { Disposer, html } from "../lib/dom";
 import { keepLocal, type Model, resolveRef, watch } from "../lib/model";
 import { Coalescer, Memo } from "../lib/schedule";
+import { niceTicks } from "../lib/scale";
 import { SelectionSource } from "../lib/selection";
 import { SharedRequests } from "../lib/shared-requests";
 import { robustRange } from "../lib/colors";
@@ -101,6 +102,7 @@ function initialize({ model }: { model: AnyModel<LinkTraits> }): () => void {
   let themed = () => {};
   let resolving = 0;
   let shown: Int32Array = new Int32Array(0);
+  let colourRange: [number, number] | null = null;
   // what the scatter's arrays were drawn for: a click changes the highlighted dot only
   const drawn = new Memo<string[]>();
   const say = (caption: string, error = "", interaction: number | null = null, highlighted: number | null = null, legend: LegendSpec | null = null) => {
@@ -113,7 +115,7 @@ function initialize({ model }: { model: AnyModel<LinkTraits> }): () => void {
 
   const update = () => {
     if (!parts) return;
-    const { data, selection, scatter, highlight, x, y, colour } = parts;
+    const { data, selection, scatter, highlight, x, y } = parts;
     try {
       const a = attributionOf(data);
       const feature = selection.index("feature");
@@ -161,26 +163,29 @@ function initialize({ model }: { model: AnyModel<LinkTraits> }): () => void {
         const sampled = `A fixed random sample of ${shown.length.toLocaleString("en")} of the ${n.toLocaleString("en")} instances is drawn`;
         caption = `${sampled}${position < 0 ? `; instance ${instance} is not among them` : ""}. ${caption}`;
       }
-      // the colours clipped at the colour feature's robust range, as the beeswarm's: one outlier must not wash out
-      // every other dot
-      let legend: LegendSpec | null = null;
+      // the colour values clipped at their robust range, as the beeswarm's: one outlier must not wash out every
+      // other dot (clipped here, not with the scale's min/max, which bqplot's scatter does not follow)
       const arrays = drawn.get([a, feature, output, interaction, shown], () => {
         const colours = interaction === null ? null : column(interaction);
-        const range = colours ? robustRange(colours) : null;
+        colourRange = colours ? robustRange(colours) : null;
+        if (colours && colourRange) {
+          const [lo, hi] = colourRange;
+          for (let i = 0; i < colours.length; i++) colours[i] = Math.min(hi, Math.max(lo, colours[i] as number));
+        }
+        const xs = column(feature);
+        const ys = contribution();
         return [
-          () => range && colour.set("min", range[0]),
-          () => range && colour.set("max", range[1]),
-          () => scatter.set("x", column(feature)),
-          () => scatter.set("y", contribution()),
+          () => scatter.set("x", xs),
+          () => scatter.set("y", ys),
+          // round ticks, few enough for a narrow figure: bqplot's own are d3's ten, or evenly spaced with num_ticks
+          () => x.set("tick_values", ticksOf(xs, 5)),
+          () => y.set("tick_values", ticksOf(ys, 6)),
           () => scatter.set("color", colours),
           () => x.set("label", `${a.featureName(feature)} (feature value)`),
           () => y.set("label", `contribution to ${a.outputName(output)}`),
         ].flatMap(attempt);
       });
-      if (interaction !== null) {
-        const { min, max } = { min: colour.get("min") as number, max: colour.get("max") as number };
-        legend = { label: `colour: ${a.featureName(interaction)}`, range: Number.isFinite(min) && Number.isFinite(max) ? [min, max] : null, missing: false };
-      }
+      const legend: LegendSpec | null = interaction === null ? null : { label: `colour: ${a.featureName(interaction)}`, range: colourRange, missing: false };
       const at = (values: Float32Array) => new Float32Array(position >= 0 ? [values[position] as number] : []);
       const failures = [
         ...arrays,
@@ -233,8 +238,8 @@ function initialize({ model }: { model: AnyModel<LinkTraits> }): () => void {
       };
       themed();
       rethemes.set(model, themed);
-      keepLocal(parts.colour, ["colors", "min", "max"], linked);
-      for (const part of [parts.x, parts.y]) keepLocal(part, ["label", "label_color"], linked);
+      keepLocal(parts.colour, ["colors"], linked);
+      for (const part of [parts.x, parts.y]) keepLocal(part, ["label", "label_color", "tick_values"], linked);
       (data as Model).on("change", coalesced.request);
       linked.add(() => (data as Model).off("change", coalesced.request));
       watch(selection as Model, ["feature", "output", "instance"], coalesced.request, linked);
@@ -256,6 +261,17 @@ function initialize({ model }: { model: AnyModel<LinkTraits> }): () => void {
     requests?.release();
     disposer.dispose();
   };
+}
+
+/** Round tick values across the extent of `values` (what bqplot's linear scale spans by default). */
+function ticksOf(values: Float32Array, count: number): number[] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return niceTicks(lo, hi, count);
 }
 
 /** Run one change of a bqplot model: its listeners draw synchronously, and one that throws must not stop the rest. */

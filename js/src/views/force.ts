@@ -60,7 +60,7 @@ function tooltipLines(segment: ForceSegment, attribution: Attribution, instance:
 }
 
 function drawChart(chart: SVGSVGElement, plotWidth: number, layout: ForceLayout, attribution: Attribution, instance: number): void {
-  const width = Math.max(320, plotWidth);
+  const width = Math.max(280, plotWidth);
   chart.setAttribute("width", String(width));
   chart.setAttribute("viewBox", `0 0 ${width} ${HEIGHT}`);
   const x = linearScale(layout.domain, [MARGIN, width - MARGIN]);
@@ -110,7 +110,8 @@ function drawChart(chart: SVGSVGElement, plotWidth: number, layout: ForceLayout,
     const name = attribution.featureName(segment.feature);
     const value = attribution.featureValue(instance, segment.feature);
     const valueText = value === null ? "" : formatNumber(value);
-    const candidates = [nameValueLabel(name, valueText, Infinity), nameValueLabel(name, valueText, 26), nameValueLabel(name, valueText, 18)];
+    // a long name may lose its middle, down to 18 characters; a shorter name is never cut
+    const candidates = [nameValueLabel(name, valueText, Infinity), nameValueLabel(name, valueText, (valueText ? valueText.length + 3 : 0) + 18, 18)];
     return { anchor: (x(segment.start) + x(segment.end)) / 2, texts: [...new Set(candidates.filter((t): t is string => t !== null))] };
   });
   const placed = placeLabels(requests, LABEL_ROWS, MARGIN, width - MARGIN, CHAR_PX);

@@ -22,7 +22,7 @@ const RIGHT = 12;
 const TOP = 10;
 const HEIGHT = 300;
 const AXIS_H = 28;
-const MIN_WIDTH = 420;
+const MIN_WIDTH = 280;
 
 /** Data stage: each instance's f(x) and the order drawn, with what that order is (said on the axis). */
 interface Order {

@@ -95,7 +95,7 @@ function drawChart(chart: SVGSVGElement, plotWidth: number, layout: WaterfallLay
 
   const axis = svg("g", { class: "iw-axis" });
   axis.append(svg("line", { x1: left, x2: width - RIGHT, y1: bottom + 4, y2: bottom + 4 }));
-  for (const tick of niceTicks(layout.domain[0], layout.domain[1], Math.max(2, Math.floor((width - left - RIGHT) / 70)))) {
+  for (const tick of niceTicks(layout.domain[0], layout.domain[1], Math.max(3, Math.floor((width - left - RIGHT) / 70)))) {
     axis.append(svg("line", { x1: x(tick), x2: x(tick), y1: bottom + 4, y2: bottom + 8 }));
     axis.append(svg("text", { x: x(tick), y: bottom + 20, "text-anchor": "middle" }, formatNumber(tick)));
   }
