@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { formatAt, formatSignedAt, labelColumn, nameValueLabel, resolutionOf, shorten } from "../src/lib/format";
 import { placeLabels } from "../src/lib/label-layout";
+import { fitRowLabel } from "../src/lib/waterfall-layout";
 
 describe("numbers at the precision a plot shows", () => {
   it("rounds noise to what the axis can show", () => {
@@ -39,6 +40,16 @@ describe("labels that say which feature they belong to", () => {
     expect(fitted.endsWith(" = 0.265")).toBe(true);
     expect(fitted.endsWith("points = 0.265") || fitted.includes("…")).toBe(true);
     expect(nameValueLabel("worst concave points", "0.265", 14)).toBeNull(); // "worst … = 0.265" names nothing
+  });
+
+  it("keeps a LIME condition's feature name whole, leaving the lower bound to the tooltip first", () => {
+    const condition = { prefix: "4.69 < ", name: "color_intensity", suffix: " <= 6.20" };
+    expect(fitRowLabel(condition, 40)).toBe("4.69 < color_intensity <= 6.20");
+    expect(fitRowLabel(condition, 25)).toBe("… color_intensity <= 6.20");
+    const narrow = fitRowLabel(condition, 20);
+    expect(narrow.length).toBeLessThanOrEqual(20);
+    expect(narrow.startsWith("4.69 < colo") && narrow.endsWith(" <= 6.20")).toBe(true);
+    expect(fitRowLabel({ prefix: "", name: "worst concave points", suffix: " = 0.265" }, 22)).toMatch(/^worst c.*… *.* = 0\.265$/);
   });
 
   it("sizes a label column from its longest label, within bounds", () => {

@@ -61,15 +61,20 @@ export function shorten(text: string, maxChars: number): string {
 }
 
 /**
- * "name = value" in at most `maxChars` characters: the value is kept whole and the name shortened (never below
- * `minName` characters, or the label would name nothing). `null` when it cannot fit.
+ * `prefix + name + suffix` in at most `maxChars` characters: the prefix and suffix (a value, a condition's bounds) are
+ * kept whole and the name shortened in its middle, never below `minName` characters, or the label would name
+ * nothing. `null` when it cannot fit.
  */
-export function nameValueLabel(name: string, valueText: string, maxChars: number, minName = 10): string | null {
-  const suffix = valueText ? ` = ${valueText}` : "";
-  const room = maxChars - suffix.length;
-  if (room >= name.length) return `${name}${suffix}`;
+export function fitAround(prefix: string, name: string, suffix: string, maxChars: number, minName = 10): string | null {
+  const room = maxChars - prefix.length - suffix.length;
+  if (room >= name.length) return `${prefix}${name}${suffix}`;
   if (room < Math.min(name.length, minName)) return null;
-  return `${shorten(name, room)}${suffix}`;
+  return `${prefix}${shorten(name, room)}${suffix}`;
+}
+
+/** "name = value" (or the name alone for no value) in at most `maxChars` characters: see `fitAround`. */
+export function nameValueLabel(name: string, valueText: string, maxChars: number, minName = 10): string | null {
+  return fitAround("", name, valueText ? ` = ${valueText}` : "", maxChars, minName);
 }
 
 /** Approximate width in px of one character of the views' 11 px UI font, for fitting labels without measuring. */

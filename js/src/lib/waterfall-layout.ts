@@ -1,4 +1,5 @@
-// Waterfall layout: pure maths, tested in test/waterfall-layout.test.ts.
+// Waterfall layout and row labels: pure maths, tested in test/waterfall-layout.test.ts and test/label-layout.test.ts.
+import { fitAround, shorten } from "./format";
 
 export interface WaterfallRow {
   /** features in the row: one, or the remaining ones summed ("N other features") */
@@ -43,4 +44,31 @@ export function waterfallLayout(contributions: ArrayLike<number>, base: number, 
   const hi = Math.max(...points);
   const pad = (hi - lo || Math.abs(total) || 1) * 0.05;
   return { rows, base, output: total, domain: [lo - pad, hi + pad] };
+}
+
+/** A row's label: the feature's name between what comes before it (a LIME condition's lower bound) and after it
+ * ("= value", or the condition's upper bound). */
+export interface RowLabel {
+  prefix: string;
+  name: string;
+  suffix: string;
+}
+
+export function fullText({ prefix, name, suffix }: RowLabel): string {
+  return `${prefix}${name}${suffix}`;
+}
+
+/**
+ * The label in `maxChars`: whole; or with a condition's lower bound left to the tooltip ("… name <= 6.2", the
+ * ellipsis saying something is left out) when that keeps the name whole; or the name shortened in its middle; or,
+ * at the very least, shortened whole. The full label is the tooltip.
+ */
+export function fitRowLabel(label: RowLabel, maxChars: number): string {
+  const { prefix, name, suffix } = label;
+  return (
+    fitAround(prefix, name, suffix, maxChars, name.length) ??
+    (prefix ? fitAround("… ", name, suffix, maxChars, name.length) : null) ??
+    fitAround(prefix, name, suffix, maxChars, 8) ??
+    shorten(fullText(label), maxChars)
+  );
 }

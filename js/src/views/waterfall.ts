@@ -3,11 +3,11 @@ import type { RenderProps } from "@anywidget/types";
 import type { Attribution } from "../lib/attribution";
 import { edgeText, html, svg } from "../lib/dom";
 import { chevron } from "../lib/force-layout";
-import { CHAR_PX, formatAt, formatNumber, formatSigned, formatSignedAt, labelColumn, nameValueLabel, resolutionOf, shorten } from "../lib/format";
+import { CHAR_PX, formatAt, formatNumber, formatSigned, formatSignedAt, labelColumn, resolutionOf } from "../lib/format";
 import { type Frame, itemTooltips } from "../lib/frame";
 import { linearScale, niceTicks } from "../lib/scale";
 import { type DrawInput, mountView, type ViewTraits } from "../lib/view";
-import { type WaterfallLayout, type WaterfallRow, waterfallLayout } from "../lib/waterfall-layout";
+import { fitRowLabel, fullText, type RowLabel, type WaterfallLayout, type WaterfallRow, waterfallLayout } from "../lib/waterfall-layout";
 
 interface WaterfallTraits extends ViewTraits {
   max_display: number;
@@ -65,18 +65,19 @@ function tooltipLines(row: WaterfallRow, attribution: Attribution, instance: num
   return lines;
 }
 
-/** A row's label as a name and the value that follows it: LIME's condition, "name = value", or "N other features". */
-function rowLabel(row: WaterfallRow, attribution: Attribution, instance: number): { name: string; value: string } {
-  if (row.features.length !== 1) return { name: `${row.features.length} other features`, value: "" };
+/** A row's label: the feature's name between what comes before it (a LIME condition's lower bound) and after it
+ * ("= value", or the condition's upper bound); or "N other features". */
+function rowLabel(row: WaterfallRow, attribution: Attribution, instance: number): RowLabel {
+  if (row.features.length !== 1) return { prefix: "", name: `${row.features.length} other features`, suffix: "" };
   const feature = row.features[0] as number;
+  const name = attribution.featureName(feature);
   const condition = attribution.condition(instance, feature);
-  if (condition !== null) return { name: condition, value: "" };
+  if (condition !== null) {
+    const at = condition.indexOf(name);
+    return at < 0 ? { prefix: "", name: condition, suffix: "" } : { prefix: condition.slice(0, at), name, suffix: condition.slice(at + name.length) };
+  }
   const value = attribution.featureValue(instance, feature);
-  return { name: attribution.featureName(feature), value: value === null ? "" : formatNumber(value) };
-}
-
-function fullText({ name, value }: { name: string; value: string }): string {
-  return value ? `${name} = ${value}` : name;
+  return { prefix: "", name, suffix: value === null ? "" : ` = ${formatNumber(value)}` };
 }
 
 function drawChart(chart: SVGSVGElement, plotWidth: number, layout: WaterfallLayout, attribution: Attribution, instance: number): void {
@@ -111,10 +112,10 @@ function drawChart(chart: SVGSVGElement, plotWidth: number, layout: WaterfallLay
     const positive = row.contribution >= 0;
     const x0 = x(Math.min(row.from, row.to));
     const x1 = Math.max(x0 + 1, x(Math.max(row.from, row.to)));
-    const parts = labels[index] as { name: string; value: string };
+    const parts = labels[index] as RowLabel;
     const full = fullText(parts);
     // the value stays whole and the name loses its middle: a label must still say which feature it is
-    const label = nameValueLabel(parts.name, parts.value, maxChars, 8) ?? shorten(full, maxChars);
+    const label = fitRowLabel(parts, maxChars);
     const group = svg("g", { class: "iw-waterfall-row", "data-row": index, tabindex: 0, "aria-label": `${full}: ${formatSigned(row.contribution)}` });
     if (row.features.length === 1) group.setAttribute("data-feature", String(row.features[0]));
     else group.setAttribute("data-others", String(row.features.length));
