@@ -22,11 +22,11 @@ def test_notebook_runs_offline(path, monkeypatch):
     outputs = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]
     assert not [o for o in outputs if o.get("output_type") == "error"]
     assert any(WIDGET_MIME in o.get("data", {}) for o in outputs), "the notebook displays no widget"
-    for cell in nb.cells:
-        if cell.cell_type == "code" and "# from Python" in cell.source:
-            # A cell that says Python drives the views must print what the views then hold, not their old state.
-            printed = "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
-            assert printed.strip() == "[(100, 2), (100, 2), (100, 2)]", printed
+    driven = [cell for cell in nb.cells if cell.cell_type == "code" and "# from Python" in cell.source]
+    assert driven or path.name != "tabular.ipynb", "tabular.ipynb lost the cell that drives the views from Python"
+    for cell in driven:  # a cell that says Python drives the views prints what the views then hold
+        printed = "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
+        assert printed.strip() == "[(100, 2), (100, 2), (100, 2)]", printed
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])

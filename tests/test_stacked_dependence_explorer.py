@@ -209,3 +209,13 @@ def test_explorer_opens_on_the_predicted_class_of_the_selected_instance():
     assert (chosen.output, chosen.feature) == (2, 1)
     with pytest.raises(ValueError, match=r"output must be in 0\.\.2; received 3"):
         iw.TabularExplorer(model, X, y, output=3, lime=False)
+
+
+def test_explorer_takes_a_feature_by_name_and_refuses_bad_indices_before_any_work(forest, cancer):
+    X = cancer.data.iloc[:40]
+    explorer = iw.TabularExplorer(forest, X, lime=False, feature="mean texture")
+    assert explorer.feature == list(X.columns).index("mean texture") == explorer.dependence.feature
+    with pytest.raises(ValueError, match=r"instance must be in 0\.\.39; received 40"):
+        iw.TabularExplorer(object(), X, instance=40)  # refused before the (impossible) explanation
+    with pytest.raises(ValueError, match="feature must be one of the feature names"):
+        iw.TabularExplorer(object(), X, feature="no such feature")

@@ -7,6 +7,7 @@ import pytest
 import shap
 import torch
 from lime.lime_tabular import LimeTabularExplainer
+from sklearn.base import BaseEstimator
 from sklearn.datasets import load_iris
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LinearRegression, LogisticRegression
@@ -261,3 +262,24 @@ def test_bool_columns_are_accepted_as_sklearn_accepts_them():
     np.testing.assert_allclose(a.output_values, model.predict_proba(X.iloc[:20]), atol=1e-6)
     with pytest.raises(TypeError, match=r"non-numeric column\(s\) \['colour'\]"):
         iw.explain_tabular(model, X.assign(colour="red"))
+
+
+class _Wrapper(BaseEstimator):
+    """A model behind an sklearn estimator that keeps no attribute ending in "_" (sklearn would call it unfitted)."""
+
+    def __init__(self, model=None):
+        self.model = model
+
+    def fit(self, X, y):
+        return self
+
+    def predict_proba(self, X):
+        return self.model.predict_proba(X)
+
+
+def test_a_fitted_model_behind_a_wrapper_is_not_called_unfitted(iris):
+    X, _, model = iris
+    a = iw.explain_tabular(_Wrapper(model), X[:3], method="kernel", background=X, random_state=0)
+    np.testing.assert_allclose(a.output_values, model.predict_proba(X[:3]), atol=1e-6)
+    with pytest.raises(ValueError, match=r"^_Wrapper is not fitted"):  # its own prediction fails: it is not
+        iw.explain_tabular(_Wrapper(LogisticRegression()), X[:3], method="kernel")

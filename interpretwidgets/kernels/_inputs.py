@@ -57,24 +57,36 @@ def tabular_matrix(X: Any, feature_names: Sequence[str] | None) -> tuple[np.ndar
     return arr, names
 
 
-def check_fitted(model: Any) -> None:
+def check_fitted(model: Any, X: np.ndarray) -> None:
     """Raise ``ValueError`` for a scikit-learn-style estimator that has not been fitted.
 
     Only objects with ``fit`` and ``get_params`` are checked (sklearn, xgboost, lightgbm); torch modules and plain
-    callables have no fitted state to check.
+    callables have no fitted state to check. sklearn's ``check_is_fitted`` looks for fitted attributes, which a
+    custom wrapper may not have: when it doubts, one prediction on ``X[:1]`` decides.
     """
     if not (hasattr(model, "fit") and hasattr(model, "get_params")) or isinstance(model, type):
         return
     from sklearn.exceptions import NotFittedError
     from sklearn.utils.validation import check_is_fitted
 
+    from ._models import model_input
+
     try:
         check_is_fitted(model)
-    except NotFittedError:
-        name = type(model).__name__
-        raise ValueError(f"{name} is not fitted; call model.fit(X, y) before explaining it") from None
-    except TypeError:  # not an estimator after all (check_is_fitted refuses it): nothing to check
         return
+    except NotFittedError:
+        pass
+    except Exception:
+        return
+    predict = getattr(model, "predict_proba", None) or getattr(model, "predict", None)
+    try:
+        if predict is not None:
+            predict(model_input(model, X[:1]))
+            return
+    except Exception:
+        pass
+    name = type(model).__name__
+    raise ValueError(f"{name} is not fitted; call model.fit(X, y) before explaining it")
 
 
 def check_count(name: str, value: Any, minimum: int = 1) -> int | None:

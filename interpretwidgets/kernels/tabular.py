@@ -103,7 +103,7 @@ def explain_tabular(
     entry = TABULAR.get(method)
     matrix, names = tabular_matrix(X, feature_names)
     _check_model_kind(model, entry.name, entry.model)
-    check_fitted(model)
+    check_fitted(model, matrix)
     n_samples = check_count("n_samples", n_samples)
     random_state = check_count("random_state", random_state, minimum=0)
     check_model_width(model, matrix.shape[1])

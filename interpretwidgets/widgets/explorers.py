@@ -63,9 +63,9 @@ class TabularExplorer(Strict, ipywidgets.VBox):
     background, random_state, n_samples :
         Passed to ``explain_tabular``.
     instance, output, feature : int, optional
-        What is selected first. By default instance 0, its predicted class (the output the model scores highest for
-        it; the control bar says when the shown class is the predicted one), and the feature with the largest mean
-        |contribution| to that output (the dependence plot's feature).
+        What is selected first (``feature`` may also be a name). By default instance 0, its predicted class (the
+        output the model scores highest for it; the control bar says when the shown class is the predicted one), and
+        the feature with the largest mean |contribution| to that output (the dependence plot's feature).
 
     Attributes
     ----------
@@ -92,7 +92,7 @@ class TabularExplorer(Strict, ipywidgets.VBox):
         n_samples: int | None = None,
         instance: int = 0,
         output: int | None = None,
-        feature: int | None = None,
+        feature: int | str | None = None,
         **kwargs: Any,
     ) -> None:
         self._check_keywords(kwargs)
@@ -103,16 +103,21 @@ class TabularExplorer(Strict, ipywidgets.VBox):
         matrix, names = tabular_matrix(X, feature_names)
         if y is not None and len(y) != len(matrix):
             raise ValueError(f"y must have one label per row of X ({len(matrix)}); received {len(y)}")
+        instance = check_index("instance", instance, len(matrix))  # before any work
+        if isinstance(feature, str):
+            if feature not in names:
+                raise ValueError(f"feature must be one of the feature names or an index; received {feature!r}")
+            feature = names.index(feature)
+        elif feature is not None:
+            feature = check_index("feature", feature, len(names))
         a = explain_tabular(
             model, matrix, method, feature_names=names, output_names=class_names, background=background,
             random_state=random_state, n_samples=n_samples,
         )  # fmt: skip
-        self.data = AttributionData.of(a)  # a view of the same attribution made later shares it
-        instance = check_index("instance", instance, a.n_instances)
         output = predicted_output(a, instance) if output is None else check_index("output", output, a.n_outputs)
         if feature is None:
             feature = most_important_feature(a, output)
-        feature = check_index("feature", feature, a.n_features)
+        self.data = AttributionData.of(a)  # a view of the same attribution made later shares it
         self.selection = Selection(
             limits={"instance": a.n_instances, "output": a.n_outputs, "feature": a.n_features},
             instance=instance,

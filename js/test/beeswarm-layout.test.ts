@@ -24,7 +24,7 @@ describe("beeswarm layout", () => {
 });
 
 describe("colours", () => {
-  it("ramps from low to high through grey", () => {
+  it("ramps from low to high through the middle colour", () => {
     const ramp = divergingRamp([0, 0, 255], [128, 0, 128], [255, 0, 0], 3);
     expect(ramp).toEqual(["rgb(0, 0, 255)", "rgb(128, 0, 128)", "rgb(255, 0, 0)"]);
   });

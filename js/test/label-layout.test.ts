@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { formatAt, formatSignedAt, labelColumn, nameValueLabel, resolutionOf, shorten } from "../src/lib/format";
 import { placeLabels } from "../src/lib/label-layout";
-import { fitRowLabel } from "../src/lib/waterfall-layout";
+import { conditionLabel, fitRowLabel } from "../src/lib/waterfall-layout";
 
 describe("numbers at the precision a plot shows", () => {
   it("rounds noise to what the axis can show", () => {
@@ -15,6 +15,14 @@ describe("numbers at the precision a plot shows", () => {
     expect(formatAt(-0.25, step)).toBe("−0.25");
     expect(formatSignedAt(0.0292, step)).toBe("+0.029");
     expect(formatSignedAt(1e-9, step)).toBe("≈0");
+  });
+
+  it("rounds once, symmetrically, and writes real minus signs", () => {
+    expect(formatAt(1.23456, 0.001)).toBe("1.23");
+    expect(formatAt(0.0025, 0.001)).toBe("0.003");
+    expect(formatAt(-0.0025, 0.001)).toBe("−0.003");
+    expect(formatAt(1234567, 1000)).toBe("1.23e+6");
+    expect(formatAt(-5e-5, 1e-6)).toBe("−5.00e−5");
   });
 
   it("keeps whole units of large numbers", () => {
@@ -48,8 +56,18 @@ describe("labels that say which feature they belong to", () => {
     expect(fitRowLabel(condition, 25)).toBe("… color_intensity <= 6.20");
     const narrow = fitRowLabel(condition, 20);
     expect(narrow.length).toBeLessThanOrEqual(20);
-    expect(narrow.startsWith("4.69 < colo") && narrow.endsWith(" <= 6.20")).toBe(true);
+    expect(narrow.startsWith("… colo") && narrow.endsWith(" <= 6.20")).toBe(true);
     expect(fitRowLabel({ prefix: "", name: "worst concave points", suffix: " = 0.265" }, 22)).toMatch(/^worst c.*… *.* = 0\.265$/);
+  });
+
+  it("never cuts through a value (its sign would flip) and splits conditions on whole words", () => {
+    const negative = fitRowLabel({ prefix: "", name: "worst concave points", suffix: " = −1.23e+6" }, 17);
+    expect(negative.includes("= −1.23e+6") || !/\d/.test(negative)).toBe(true);
+    expect(conditionLabel("0.12 < 1 <= 0.45", "1")).toEqual({ prefix: "0.12 < ", name: "1", suffix: " <= 0.45" });
+    expect(conditionLabel("hue > 1.12", "hue")).toEqual({ prefix: "", name: "hue", suffix: " > 1.12" });
+    expect(conditionLabel("something else", "hue")).toEqual({ prefix: "", name: "something else", suffix: "" });
+    expect(shorten("abcdef", 2)).toBe("ab");
+    expect(shorten("abcdef", 0)).toBe("");
   });
 
   it("sizes a label column from its longest label, within bounds", () => {

@@ -5,7 +5,7 @@ export function formatNumber(x: number, digits = 3): string {
   if (!Number.isFinite(x)) return Number.isNaN(x) ? "NaN" : x > 0 ? "∞" : "−∞";
   if (x === 0) return "0";
   const magnitude = Math.abs(x);
-  if (magnitude >= 1e6 || magnitude < 1e-4) return x.toExponential(digits - 1).replace("-", "−");
+  if (magnitude >= 1e6 || magnitude < 1e-4) return x.toExponential(digits - 1).replace(/-/g, "−");
   const text = Number(x.toPrecision(digits)).toString();
   return text.startsWith("-") ? `−${text.slice(1)}` : text;
 }
@@ -32,14 +32,19 @@ export function resolutionOf(span: number): number {
  */
 export function formatAt(x: number, resolution: number, digits = 3): string {
   if (!(resolution > 0) || !Number.isFinite(x)) return formatNumber(x, digits);
-  const decimals = Math.max(0, -Math.round(Math.log10(resolution)));
-  const rounded = Number((Math.round(x / resolution) * resolution).toFixed(decimals));
-  if (rounded === 0) return x === 0 ? "0" : "≈0";
-  const magnitude = Math.abs(rounded);
-  if (magnitude >= 1e6 || magnitude < 1e-4) return formatNumber(rounded, digits);
-  // never more than `digits` significant digits, but never rounding away whole units either
-  const whole = Math.floor(Math.log10(magnitude)) + 1;
-  const text = String(Number(rounded.toPrecision(Math.min(21, Math.max(digits, whole)))));
+  if (x === 0) return "0";
+  const magnitude = Math.abs(x);
+  // one rounding, at the coarser of the plot's resolution and `digits` significant digits (never past the units)
+  const byResolution = Math.max(0, -Math.round(Math.log10(resolution)));
+  const byDigits = Math.max(0, digits - 1 - Math.floor(Math.log10(magnitude)));
+  const decimals = Math.min(byResolution, byDigits);
+  const scale = 10 ** decimals;
+  const step = Math.max(resolution, 1 / scale);
+  const rounded = (Math.sign(x) * Math.round(magnitude / step) * step);
+  const clean = Number(rounded.toFixed(decimals)); // drops the binary noise of the multiplication
+  if (clean === 0) return "≈0";
+  if (Math.abs(clean) >= 1e6 || Math.abs(clean) < 1e-4) return formatNumber(x, digits); // exponent form: its own digits
+  const text = String(clean);
   return text.startsWith("-") ? `−${text.slice(1)}` : text;
 }
 
@@ -55,6 +60,7 @@ export function formatSignedAt(x: number, resolution: number, digits = 3): strin
  */
 export function shorten(text: string, maxChars: number): string {
   if (text.length <= maxChars) return text;
+  if (maxChars < 3) return text.slice(0, Math.max(0, maxChars));
   const room = Math.max(2, maxChars - 1);
   const head = Math.ceil(room * 0.55);
   return `${text.slice(0, head)}…${text.slice(text.length - (room - head))}`;

@@ -34,6 +34,7 @@ export function placeLabels(
   const taken: Array<Array<[number, number]>> = Array.from({ length: rows }, () => []);
   const placed: PlacedLabel[] = [];
   requests.forEach((request, index) => {
+    if (!Number.isFinite(request.anchor)) return;
     for (const text of request.texts) {
       const half = (text.length * charPx) / 2;
       if (2 * half > right - left) continue;

@@ -28,3 +28,14 @@ export function niceTicks(lo: number, hi: number, count = 6): number[] {
   }
   return ticks;
 }
+
+/** [min, max] of the finite values of `values` ([NaN, NaN] when there are none). */
+export function extent(values: Iterable<number>): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return lo <= hi ? [lo, hi] : [Number.NaN, Number.NaN];
+}

@@ -20,10 +20,10 @@ export interface Palette {
 let version = 0;
 const cached = new WeakMap<Element, { version: number; palette: Palette }>();
 
-/** The theme's colours as seen by `root` (a view's root element), read once per theme. */
-export function palette(root: Element): Palette {
+/** The theme's colours as seen by `root` (a view's root element), read once per theme (or afresh: `fresh`). */
+export function palette(root: Element, fresh = false): Palette {
   const hit = cached.get(root);
-  if (hit && hit.version === version) return hit.palette;
+  if (hit && hit.version === version && !fresh) return hit.palette;
   const style = getComputedStyle(root);
   const read = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
   const colours = {

@@ -60,8 +60,9 @@ export function fullText({ prefix, name, suffix }: RowLabel): string {
 
 /**
  * The label in `maxChars`: whole; or with a condition's lower bound left to the tooltip ("… name <= 6.2", the
- * ellipsis saying something is left out) when that keeps the name whole; or the name shortened in its middle; or,
- * at the very least, shortened whole. The full label is the tooltip.
+ * ellipsis saying something is left out) when that keeps the name whole; or the name shortened in its middle with
+ * what surrounds it kept whole; or, at the very least, the name alone, shortened (the value is in the tooltip). Never
+ * a cut through a value: "= −1.2" cut to "1.2" would flip its sign.
  */
 export function fitRowLabel(label: RowLabel, maxChars: number): string {
   const { prefix, name, suffix } = label;
@@ -69,6 +70,15 @@ export function fitRowLabel(label: RowLabel, maxChars: number): string {
     fitAround(prefix, name, suffix, maxChars, name.length) ??
     (prefix ? fitAround("… ", name, suffix, maxChars, name.length) : null) ??
     fitAround(prefix, name, suffix, maxChars, 8) ??
-    shorten(fullText(label), maxChars)
+    (prefix ? fitAround("… ", name, suffix, maxChars, 8) : null) ??
+    shorten(name, maxChars)
   );
+}
+
+/** Split a LIME condition ("name <= 6.2", "4.1 < name <= 6.2") around its feature's name, matched as a whole word. */
+export function conditionLabel(condition: string, name: string): RowLabel {
+  if (condition.startsWith(`${name} `)) return { prefix: "", name, suffix: condition.slice(name.length) };
+  const at = condition.indexOf(` ${name} `);
+  if (at < 0) return { prefix: "", name: condition, suffix: "" };
+  return { prefix: condition.slice(0, at + 1), name, suffix: condition.slice(at + 1 + name.length) };
 }

@@ -5,6 +5,7 @@ import { type ArrayPayload, decodeOptional } from "../lib/codecs";
 import { methodPicker } from "../lib/controls";
 import { html } from "../lib/dom";
 import { formatAt, formatNumber, resolutionOf } from "../lib/format";
+import { extent } from "../lib/scale";
 import { Memo } from "../lib/schedule";
 import { type DrawInput, mountView, type ViewTraits } from "../lib/view";
 
@@ -29,7 +30,7 @@ function render(props: RenderProps<ControlTraits>): () => void {
       const summary = html("div", { class: "iw-controlbar-summary" });
       frame.plot.append(summary);
       let truth: { payload: ArrayPayload | null; values: ArrayLike<number> | null } = { payload: null, values: null };
-      // outputs print to the precision of their range over every instance (what the beeswarm and stacked plot show)
+      // outputs print to the precision of their range over every instance (the stacked plot's axis)
       const resolution = new Memo<number>();
       return ({ attribution: a, instance, output }: DrawInput) => {
         updateMethods();
@@ -39,14 +40,9 @@ function render(props: RenderProps<ControlTraits>): () => void {
         const outputs = Array.from({ length: a.nOutputs }, (_, k) => a.outputValue(instance, k));
         const space = a.outputSpace ? ` (${a.outputSpace})` : "";
         const step = resolution.get([a, output], () => {
-          let lo = Infinity;
-          let hi = -Infinity;
-          for (let i = 0; i < a.nRows; i++) {
-            const value = a.outputValue(i, output);
-            lo = Math.min(lo, value);
-            hi = Math.max(hi, value);
-          }
-          return resolutionOf(a.outputSpace === "probability" ? 1 : hi - lo);
+          if (a.outputSpace === "probability") return resolutionOf(1);
+          const [lo, hi] = extent(Array.from({ length: a.nRows }, (_, i) => a.outputValue(i, output)));
+          return resolutionOf(hi - lo);
         });
         parts.push(`${a.outputName(output)} = ${formatAt(outputs[output] as number, step)}${space} by ${a.method || "the method"}`);
         if (a.nOutputs > 1) {

@@ -8,7 +8,7 @@ import { attributionOf, type DataTraits } from "../lib/attribution";
 import { Disposer, html } from "../lib/dom";
 import { keepLocal, type Model, resolveRef, watch } from "../lib/model";
 import { Coalescer, Memo } from "../lib/schedule";
-import { niceTicks } from "../lib/scale";
+import { extent, niceTicks } from "../lib/scale";
 import { SelectionSource } from "../lib/selection";
 import { SharedRequests } from "../lib/shared-requests";
 import { robustRange } from "../lib/colors";
@@ -230,7 +230,7 @@ function initialize({ model }: { model: AnyModel<LinkTraits> }): () => void {
       // bqplot takes colour values, not CSS variables: the theme's colours are set here, and again when it changes
       const current = parts;
       themed = () => {
-        const colours = palette(themeProbe());
+        const colours = palette(themeProbe(), true); // read afresh: the stylesheet may have loaded since
         const text = colours.fg;
         attempt(() => current.highlight.set("colors", [text]));
         attempt(() => current.colour.set("colors", [colours.negative, colours.mid, colours.positive]));
@@ -255,6 +255,7 @@ function initialize({ model }: { model: AnyModel<LinkTraits> }): () => void {
   void resolve();
   return () => {
     resolving++;
+    rethemes.delete(model);
     coalesced.dispose();
     linked.dispose();
     requests?.drop(holder);
@@ -265,12 +266,7 @@ function initialize({ model }: { model: AnyModel<LinkTraits> }): () => void {
 
 /** Round tick values across the extent of `values` (what bqplot's linear scale spans by default). */
 function ticksOf(values: Float32Array, count: number): number[] {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of values) {
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
+  const [lo, hi] = extent(values);
   return niceTicks(lo, hi, count);
 }
 

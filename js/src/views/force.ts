@@ -84,16 +84,20 @@ function drawChart(chart: SVGSVGElement, plotWidth: number, layout: ForceLayout,
   nodes.push(svg("line", { class: "iw-marker iw-marker-base", x1: baseX, x2: baseX, y1: close ? 44 : 24, y2: BAR_Y + BAR_H + 4 }));
 
   const segments = svg("g", { class: "iw-force-segments" });
-  const all = [...layout.positive.map((segment) => ({ segment, positive: true })), ...layout.negative.map((segment) => ({ segment, positive: false }))];
-  const texts = new Map<number, string>();
-  for (const { segment, positive } of all) {
-    const name = attribution.featureName(segment.feature);
-    const value = attribution.featureValue(instance, segment.feature);
-    const text = value === null ? name : `${name} = ${formatNumber(value)}`;
-    texts.set(segment.feature, text);
+  const items = [...layout.positive.map((segment) => ({ segment, positive: true })), ...layout.negative.map((segment) => ({ segment, positive: false }))].map(
+    ({ segment, positive }) => {
+      const name = attribution.featureName(segment.feature);
+      const value = attribution.featureValue(instance, segment.feature);
+      const valueText = value === null ? "" : formatNumber(value);
+      const x0 = x(segment.start);
+      const x1 = x(segment.end);
+      return { segment, positive, name, valueText, text: valueText ? `${name} = ${valueText}` : name, x0, x1 };
+    },
+  );
+  for (const { segment, positive, text, x0, x1 } of items) {
     segments.append(svg("polygon", {
       class: `iw-force-segment ${positive ? "iw-pos" : "iw-neg"}`,
-      points: chevron(x(segment.start), x(segment.end), BAR_Y, BAR_H, positive),
+      points: chevron(x0, x1, BAR_Y, BAR_H, positive),
       tabindex: 0,
       "data-feature": segment.feature,
       "data-contribution": segment.contribution,
@@ -101,24 +105,21 @@ function drawChart(chart: SVGSVGElement, plotWidth: number, layout: ForceLayout,
     }));
   }
   // The biggest pushes are labelled first, each as near its segment as the rows allow. Labels keep the value whole
-  // and shorten a long name in its middle; a name cut to a stub would tell the reader nothing.
-  const labelled = all
-    .filter(({ segment }) => x(segment.end) - x(segment.start) >= LABEL_MIN_PX)
+  // and shorten a long name in its middle (down to 18 characters; a shorter name is never cut): a name cut to a stub
+  // would tell the reader nothing.
+  const labelled = items
+    .filter(({ x0, x1 }) => x1 - x0 >= LABEL_MIN_PX)
     .sort((a, b) => Math.abs(b.segment.contribution) - Math.abs(a.segment.contribution))
     .slice(0, MAX_LABELS);
-  const requests = labelled.map(({ segment }) => {
-    const name = attribution.featureName(segment.feature);
-    const value = attribution.featureValue(instance, segment.feature);
-    const valueText = value === null ? "" : formatNumber(value);
-    // a long name may lose its middle, down to 18 characters; a shorter name is never cut
-    const candidates = [nameValueLabel(name, valueText, Infinity), nameValueLabel(name, valueText, (valueText ? valueText.length + 3 : 0) + 18, 18)];
-    return { anchor: (x(segment.start) + x(segment.end)) / 2, texts: [...new Set(candidates.filter((t): t is string => t !== null))] };
+  const requests = labelled.map(({ name, valueText, text, x0, x1 }) => {
+    const shorter = nameValueLabel(name, valueText, (valueText ? valueText.length + 3 : 0) + 18, 18);
+    return { anchor: (x0 + x1) / 2, texts: shorter && shorter !== text ? [text, shorter] : [text] };
   });
   const placed = placeLabels(requests, LABEL_ROWS, MARGIN, width - MARGIN, CHAR_PX);
   const leaders = svg("g", { class: "iw-force-leaders" });
   const labels = svg("g", { class: "iw-force-labels" });
   for (const label of placed) {
-    const { segment, positive } = labelled[label.index] as (typeof labelled)[number];
+    const { segment, positive, text: full } = labelled[label.index] as (typeof labelled)[number];
     const y = LABEL_Y + label.row * ROW_PX;
     const anchor = (requests[label.index] as { anchor: number }).anchor;
     if (label.moved) leaders.append(svg("polyline", { class: "iw-leader", points: `${anchor},${BAR_Y + BAR_H + 2} ${anchor},${BAR_Y + BAR_H + 8} ${label.x},${y - 11}`, "data-feature": segment.feature }));
@@ -127,7 +128,7 @@ function drawChart(chart: SVGSVGElement, plotWidth: number, layout: ForceLayout,
       class: `iw-force-label ${positive ? "iw-pos-text" : "iw-neg-text"}`,
       x: label.x, y, "text-anchor": "middle", "data-feature": segment.feature,
     }, label.text);
-    if (label.text !== texts.get(segment.feature)) text.append(svg("title", {}, texts.get(segment.feature) as string));
+    if (label.text !== full) text.append(svg("title", {}, full));
     labels.append(text);
   }
   nodes.push(segments, leaders, labels);

@@ -7,7 +7,7 @@ import { CHAR_PX, formatAt, formatNumber, formatSigned, formatSignedAt, labelCol
 import { type Frame, itemTooltips } from "../lib/frame";
 import { linearScale, niceTicks } from "../lib/scale";
 import { type DrawInput, mountView, type ViewTraits } from "../lib/view";
-import { fitRowLabel, fullText, type RowLabel, type WaterfallLayout, type WaterfallRow, waterfallLayout } from "../lib/waterfall-layout";
+import { conditionLabel, fitRowLabel, fullText, type RowLabel, type WaterfallLayout, type WaterfallRow, waterfallLayout } from "../lib/waterfall-layout";
 
 interface WaterfallTraits extends ViewTraits {
   max_display: number;
@@ -72,10 +72,7 @@ function rowLabel(row: WaterfallRow, attribution: Attribution, instance: number)
   const feature = row.features[0] as number;
   const name = attribution.featureName(feature);
   const condition = attribution.condition(instance, feature);
-  if (condition !== null) {
-    const at = condition.indexOf(name);
-    return at < 0 ? { prefix: "", name: condition, suffix: "" } : { prefix: condition.slice(0, at), name, suffix: condition.slice(at + name.length) };
-  }
+  if (condition !== null) return conditionLabel(condition, name);
   const value = attribution.featureValue(instance, feature);
   return { prefix: "", name, suffix: value === null ? "" : ` = ${formatNumber(value)}` };
 }
