@@ -55,3 +55,15 @@ def test_import_benchmark_runs(tmp_path):
 
     row = main(["--repeat", "1", "--out", str(tmp_path / "import.json")])
     assert row["ours"] > 0 and row["anchor"] > 0 and row["ratio"] == pytest.approx(row["ours"] / row["anchor"])
+
+
+@pytest.mark.browser
+def test_label_measurement_runs_and_reports(tmp_path):
+    out = tmp_path / "labels.json"
+    command = [sys.executable, "-m", "tests.benchmarks.measure_labels", "--instances", "2", "--baseline-ref", "none",
+               "--out", str(out)]  # fmt: skip
+    printed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600, check=True).stdout
+    result = json.loads(out.read_text())
+    assert "labelled segments per plot" in printed and len(result["table"]) == 9
+    labelled = [row["ours"] for row in result["table"] if row["work"].startswith("labelled")]
+    assert all(n >= 3 for n in labelled), labelled
