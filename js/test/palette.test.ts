@@ -41,3 +41,29 @@ describe("feature-value colours", () => {
     });
   }
 });
+
+/** WCAG relative luminance and contrast ratio. */
+function relative([r, g, b]: RGB): number {
+  const channel = (c: number) => {
+    const v = c / 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  };
+  return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+}
+
+function contrast(a: RGB, b: RGB): number {
+  const [hi, lo] = [relative(a), relative(b)].sort((x, y) => y - x) as [number, number];
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+describe("text on bars", () => {
+  const [positive, negative, onBar] = ["positive", "negative", "on-bar"].map(values);
+  for (let theme = 0; theme < 3; theme++) {
+    it(`reads against both bar colours (${theme === 0 ? "light" : "dark"} rule ${theme})`, () => {
+      const text = parseColor(onBar?.[theme] as string, [0, 0, 0]);
+      for (const bar of [positive?.[theme], negative?.[theme]]) {
+        expect(contrast(text, parseColor(bar as string, [0, 0, 0]))).toBeGreaterThan(2.9);
+      }
+    });
+  }
+});

@@ -124,6 +124,9 @@ function drawChart(chart: SVGSVGElement, plotWidth: number, layout: ForceLayout,
     const anchor = (requests[label.index] as { anchor: number }).anchor;
     if (label.moved) leaders.append(svg("polyline", { class: "iw-leader", points: `${anchor},${BAR_Y + BAR_H + 2} ${anchor},${BAR_Y + BAR_H + 8} ${label.x},${y - 11}`, "data-feature": segment.feature }));
     else leaders.append(svg("line", { class: "iw-leader", x1: anchor, x2: anchor, y1: BAR_Y + BAR_H + 2, y2: y - 11, "data-feature": segment.feature }));
+    // an opaque backing: a leader line to a lower row passes behind the labels above it, not through their letters
+    const half = (label.text.length * CHAR_PX) / 2 + 2;
+    labels.append(svg("rect", { class: "iw-label-backing", x: label.x - half, y: y - 10, width: 2 * half, height: 13 }));
     const text = svg("text", {
       class: `iw-force-label ${positive ? "iw-pos-text" : "iw-neg-text"}`,
       x: label.x, y, "text-anchor": "middle", "data-feature": segment.feature,
