@@ -73,8 +73,8 @@ CELLS = {
     ),
 }
 
-#: every view of the explorer drawn (LIME's waterfall excluded: it computes). Ours marks the dependence plot's caption;
-#: main's dependence plot is bqplot alone, drawn when its dots are.
+#: every view of the explorer drawn (LIME's waterfall excluded: it computes). A linked dependence plot marks its
+#: caption; before the linked-views rebuild it was bqplot alone, drawn when its dots are.
 DRAWN = """
 (cell, [n, version]) => {
   const out = cell?.querySelector('.jp-OutputArea');
@@ -84,7 +84,9 @@ DRAWN = """
     && ready('.iw-waterfall', 'rows');
   const dots = out.querySelectorAll('.bqplot .dot').length;
   // ours: a sample of at most 5,000 dots, and a one-dot mark for the selected instance when it is in the sample
-  const dependence = version === 'ours' ? dots >= Math.min(n, 5000) && ready('.iw-dependence', 'instance')
+  // a linked dependence plot (this checkout, or a baseline after the linked-views rebuild) has a caption view
+  const linked = out.querySelector('.iw-dependence') !== null;
+  const dependence = linked ? dots >= Math.min(n, 5000) && ready('.iw-dependence', 'instance')
     : dots === n;
   return views && dependence;
 }
@@ -115,7 +117,7 @@ async ([version]) => {
     }
   }
   const roots = ['.iw-beeswarm', '.iw-stacked', '.iw-force', '.iw-waterfall'].map(s => out.querySelector(s));
-  const dependence = () => version === 'ours'
+  const dependence = () => out.querySelector('.iw-dependence') !== null
     ? out.querySelector('.iw-dependence')?.dataset.instance === String(instance)
       || /not among them/.test(out.querySelector('.iw-dependence')?.textContent ?? '')
     : getComputedStyle(out.querySelectorAll('.bqplot .dot')[instance]).strokeWidth === '2px';
