@@ -16,23 +16,16 @@ from __future__ import annotations
 
 import argparse
 import pathlib
-import shutil
-import subprocess
 import sys
-import tempfile
 from typing import Any
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.benchmarks._common import timed_cell, write_report  # noqa: E402
+from tests.benchmarks._common import check_sources, side_by_side, timed_cell, write_report  # noqa: E402
 from tests.browser.harness import (  # noqa: E402
-    CHROMIUM,
-    CHROMIUM_ARGS,
     KernelWire,
     NotebookPage,
-    start_server,
-    stop_server,
     write_notebook,
 )
 
@@ -140,20 +133,6 @@ async ([version]) => {
 """
 
 
-def prepare_baseline(ref: str, where: pathlib.Path) -> pathlib.Path:
-    """Check out ``ref`` in a git worktree under ``where`` and build its views with this checkout's node_modules."""
-    tree = where / "baseline"
-    subprocess.run(["git", "worktree", "add", "--detach", str(tree), ref], cwd=ROOT, check=True, capture_output=True)
-    (tree / "js" / "node_modules").symlink_to(ROOT / "js" / "node_modules", target_is_directory=True)
-    subprocess.run(["node", "build.mjs"], cwd=tree / "js", check=True, capture_output=True)
-    return tree
-
-
-def remove_baseline(tree: pathlib.Path) -> None:
-    subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, capture_output=True)
-    shutil.rmtree(tree, ignore_errors=True)
-
-
 def run_version(browser: Any, server: Any, version: str, path: pathlib.Path | None, rows: int, features: int,
                 timeout_s: float) -> dict[str, Any]:  # fmt: skip
     path_line = "" if path is None else f"sys.path.insert(0, {str(path)!r})"
@@ -237,29 +216,13 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds allowed per cell")
     parser.add_argument("--out", type=pathlib.Path, default=ROOT / "tests" / "benchmarks" / "results" / "explorer.json")
     args = parser.parse_args(argv)
-    from playwright.sync_api import sync_playwright
-
-    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
-        baseline = None if args.baseline_ref == "none" else prepare_baseline(args.baseline_ref, pathlib.Path(tmp))
-        notebooks = pathlib.Path(tmp) / "notebooks"
-        notebooks.mkdir()
-        server = start_server(notebooks)
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            results = []
-            versions = [("ours", None)] if baseline is None else [("ours", None), ("main", baseline)]
-            for n in args.rows:
-                for version, path in versions:
-                    results.append(run_version(browser, server, version, path, n, args.features, args.timeout))
-        finally:
-            browser.close()
-            stop_server(server)
-            if baseline is not None:
-                remove_baseline(baseline)
-    for r in results:
-        expected = "baseline" if r["version"] == "main" else str(ROOT)
-        if expected not in r.get("source", ""):
-            raise RuntimeError(f"the {r['version']} kernel imported interpretwidgets from {r.get('source')}")
+    with side_by_side(args.baseline_ref) as (browser, server, versions):
+        results = [
+            run_version(browser, server, version, path, n, args.features, args.timeout)
+            for n in args.rows
+            for version, path in versions
+        ]
+    check_sources(results)
     rows = table(results)
     write_report(args.out, results, rows, "main")
     return rows

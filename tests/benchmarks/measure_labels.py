@@ -10,14 +10,11 @@ from __future__ import annotations
 import argparse
 import pathlib
 import statistics
-import tempfile
 from typing import Any
 
-from tests.benchmarks._common import write_report
-from tests.benchmarks.bench_explorer import prepare_baseline, remove_baseline
-from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, NotebookPage, start_server, stop_server, write_notebook
+from tests.benchmarks._common import ROOT, check_sources, side_by_side, write_report
+from tests.browser.harness import NotebookPage, write_notebook
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
 BASELINE_REF = "be473fe"  # main before the labels were reworked (issue 7)
 WIDTHS = (400, 800, 1400)
 
@@ -108,26 +105,9 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser.add_argument("--baseline-ref", default=BASELINE_REF, help="'none' measures this checkout alone")
     parser.add_argument("--out", type=pathlib.Path, default=ROOT / "tests" / "benchmarks" / "results" / "labels.json")
     args = parser.parse_args(argv)
-    from playwright.sync_api import sync_playwright
-
-    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
-        baseline = None if args.baseline_ref == "none" else prepare_baseline(args.baseline_ref, pathlib.Path(tmp))
-        notebooks = pathlib.Path(tmp) / "notebooks"
-        notebooks.mkdir()
-        server = start_server(notebooks)
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            versions = [("ours", None)] if baseline is None else [("ours", None), ("main", baseline)]
-            results = [run_version(browser, server, version, path, args.instances) for version, path in versions]
-        finally:
-            browser.close()
-            stop_server(server)
-            if baseline is not None:
-                remove_baseline(baseline)
-    for r in results:
-        expected = "baseline" if r["version"] == "main" else str(ROOT)
-        if expected not in r["source"]:
-            raise RuntimeError(f"the {r['version']} kernel imported interpretwidgets from {r['source']}")
+    with side_by_side(args.baseline_ref) as (browser, server, versions):
+        results = [run_version(browser, server, version, path, args.instances) for version, path in versions]
+    check_sources(results)
     rows = table(results)
     write_report(args.out, results, rows, "main")
     return rows
