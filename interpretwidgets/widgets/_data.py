@@ -247,10 +247,10 @@ def to_attribution(value: Any, owner: str = "") -> Attribution:
         if read is None:
             read = _read_from_shap[value] = Attribution.from_shap(value)
         return read
-    raise TypeError(
-        f"{owner or 'expected'}{' expected' if owner else ''} an interpretwidgets.Attribution (or a shap.Explanation"
-        f"{', or a data widget' if owner else ''}); received {type(value).__name__}"
+    subject, alternatives = (
+        (f"{owner} expected", "a shap.Explanation, or a data widget") if owner else ("expected", "a shap.Explanation")
     )
+    raise TypeError(f"{subject} an interpretwidgets.Attribution (or {alternatives}); received {type(value).__name__}")
 
 
 def check_attribution(attribution: Any) -> None:

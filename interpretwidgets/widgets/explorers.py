@@ -62,8 +62,9 @@ class TabularExplorer(Strict, ipywidgets.VBox):
         Add LIME, computed per instance on request (ignored when ``method="lime"``).
     background, random_state, n_samples :
         Passed to ``explain_tabular``.
-    instance, output, feature : int, optional
-        What is selected first (``feature`` may also be a name). By default instance 0, its predicted class (the
+    instance, output : int, optional
+    feature : int or str, optional
+        What is selected first (``feature`` by index or name). By default instance 0, its predicted class (the
         output the model scores highest for it; the control bar says when the shown class is the predicted one), and
         the feature with the largest mean |contribution| to that output (the dependence plot's feature).
 
