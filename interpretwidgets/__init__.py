@@ -16,6 +16,7 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "Attribution": "interpretwidgets.data",
+    "AttentionMaps": "interpretwidgets.data",
     "AttributionData": "interpretwidgets.widgets._data",
     "LazyAttributionData": "interpretwidgets.widgets._data",
     "Selection": "interpretwidgets.widgets._selection",
@@ -29,6 +30,7 @@ _LAZY = {
 }
 
 __all__ = [
+    "AttentionMaps",
     "Attribution",
     "AttributionData",
     "Beeswarm",
@@ -43,7 +45,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from .data import Attribution
+    from .data import AttentionMaps, Attribution
     from .kernels.tabular import explain_tabular
     from .widgets._data import AttributionData, LazyAttributionData
     from .widgets._selection import Selection
