@@ -5,8 +5,8 @@ other libraries' objects (shap, lime), and ``_checks`` the validators they share
 Nothing here imports a widget or a kernel.
 """
 
-from ._checks import check_index
+from ._checks import check_feature, check_index
 from .attention import AttentionMaps
 from .attribution import Attribution
 
-__all__ = ["AttentionMaps", "Attribution", "check_index"]
+__all__ = ["AttentionMaps", "Attribution", "check_feature", "check_index"]

@@ -20,6 +20,16 @@ def check_index(name: str, value: Any, size: int) -> int:
     return int(value)
 
 
+def check_feature(value: Any, feature_names: Sequence[str] | None, n_features: int) -> int:
+    """A feature given by name (one of ``feature_names``) or by index in ``range(n_features)``, as an index."""
+    if isinstance(value, str):
+        names = list(feature_names or ())
+        if value not in names:
+            raise ValueError(f"feature must be one of the feature names or an index; received {value!r}")
+        return names.index(value)
+    return check_index("feature", value, n_features)
+
+
 def finite_float_array(name: str, value: Any) -> np.ndarray:
     """``value`` as a float64 array; ``TypeError`` unless numeric, ``ValueError`` naming the first NaN/inf."""
     try:

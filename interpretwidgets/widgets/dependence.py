@@ -8,7 +8,7 @@ import ipywidgets
 import traitlets
 from ipywidgets import widget_serialization
 
-from ..data import Attribution, check_index
+from ..data import Attribution, check_feature
 from ._base import Strict, ViewWidget, static_file, valid_index
 from ._data import AttributionData, as_source
 from ._selection import Selection, mirror
@@ -161,12 +161,8 @@ class DependencePlot(Strict, ipywidgets.VBox):
         return "fixed", self._feature_index(interaction)
 
     def _feature_index(self, feature: int | str) -> int:
-        names = list(self._data.attribution.feature_names or ())
-        if isinstance(feature, str):
-            if feature not in names:
-                raise ValueError(f"feature must be one of the feature names or an index; received {feature!r}")
-            return names.index(feature)
-        return check_index("feature", feature, self._data.attribution.n_features)
+        a = self._data.attribution
+        return check_feature(feature, a.feature_names, a.n_features)
 
     @traitlets.validate("feature", "output", "instance")
     def _valid_index(self, proposal: dict[str, Any]) -> int:

@@ -8,7 +8,7 @@ from typing import Any
 import ipywidgets
 import numpy as np
 
-from ..data import Attribution, check_index
+from ..data import Attribution, check_feature, check_index
 from ._base import Strict
 from ._data import AttributionData, LazyAttributionData
 from ._selection import Selection
@@ -105,12 +105,8 @@ class TabularExplorer(Strict, ipywidgets.VBox):
         if y is not None and len(y) != len(matrix):
             raise ValueError(f"y must have one label per row of X ({len(matrix)}); received {len(y)}")
         instance = check_index("instance", instance, len(matrix))  # before any work
-        if isinstance(feature, str):
-            if feature not in names:
-                raise ValueError(f"feature must be one of the feature names or an index; received {feature!r}")
-            feature = names.index(feature)
-        elif feature is not None:
-            feature = check_index("feature", feature, len(names))
+        if feature is not None:
+            feature = check_feature(feature, names, len(names))
         a = explain_tabular(
             model, matrix, method, feature_names=names, output_names=class_names, background=background,
             random_state=random_state, n_samples=n_samples,
