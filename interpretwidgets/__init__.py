@@ -21,6 +21,8 @@ _LAZY = {
     "LazyAttributionData": "interpretwidgets.widgets._data",
     "Selection": "interpretwidgets.widgets._selection",
     "explain_tabular": "interpretwidgets.kernels.tabular",
+    "explain_text": "interpretwidgets.kernels.text",
+    "attention": "interpretwidgets.kernels.attention",
     "ForcePlot": "interpretwidgets.widgets.force",
     "Waterfall": "interpretwidgets.widgets.waterfall",
     "Beeswarm": "interpretwidgets.widgets.beeswarm",
@@ -41,12 +43,16 @@ __all__ = [
     "StackedForce",
     "TabularExplorer",
     "Waterfall",
+    "attention",
     "explain_tabular",
+    "explain_text",
 ]
 
 if TYPE_CHECKING:
     from .data import AttentionMaps, Attribution
+    from .kernels.attention import attention
     from .kernels.tabular import explain_tabular
+    from .kernels.text import explain_text
     from .widgets._data import AttributionData, LazyAttributionData
     from .widgets._selection import Selection
     from .widgets.beeswarm import Beeswarm
