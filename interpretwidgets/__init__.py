@@ -29,10 +29,17 @@ _LAZY = {
     "StackedForce": "interpretwidgets.widgets.stacked",
     "DependencePlot": "interpretwidgets.widgets.dependence",
     "TabularExplorer": "interpretwidgets.widgets.explorers",
+    "AttentionData": "interpretwidgets.widgets._attention_data",
+    "AttentionView": "interpretwidgets.widgets.attention",
+    "AttentionGrid": "interpretwidgets.widgets.attention",
+    "TokenHeatmap": "interpretwidgets.widgets.tokens",
 }
 
 __all__ = [
+    "AttentionData",
+    "AttentionGrid",
     "AttentionMaps",
+    "AttentionView",
     "Attribution",
     "AttributionData",
     "Beeswarm",
@@ -42,6 +49,7 @@ __all__ = [
     "Selection",
     "StackedForce",
     "TabularExplorer",
+    "TokenHeatmap",
     "Waterfall",
     "attention",
     "explain_tabular",
@@ -53,13 +61,16 @@ if TYPE_CHECKING:
     from .kernels.attention import attention
     from .kernels.tabular import explain_tabular
     from .kernels.text import explain_text
+    from .widgets._attention_data import AttentionData
     from .widgets._data import AttributionData, LazyAttributionData
+    from .widgets.attention import AttentionGrid, AttentionView
     from .widgets._selection import Selection
     from .widgets.beeswarm import Beeswarm
     from .widgets.dependence import DependencePlot
     from .widgets.explorers import TabularExplorer
     from .widgets.force import ForcePlot
     from .widgets.stacked import StackedForce
+    from .widgets.tokens import TokenHeatmap
     from .widgets.waterfall import Waterfall
 
 

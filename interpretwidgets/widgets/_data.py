@@ -73,6 +73,8 @@ class AttributionData(AttributionSource):
     data = array_trait()
     convergence_delta = array_trait()
     feature_conditions = traitlets.List(traitlets.List(traitlets.Unicode())).tag(sync=True)
+    #: text: each instance's tokens (values are padded with zeros after them)
+    tokens = traitlets.List(traitlets.List(traitlets.Unicode())).tag(sync=True)
 
     def __init__(self, attribution: Attribution | Any, **kwargs: Any) -> None:
         attribution = to_attribution(attribution)
@@ -274,6 +276,7 @@ def _traits(attribution: Attribution, wire: bool = False) -> dict[str, Any]:
         "convergence_delta": attribution.convergence_delta,
         "feature_names": list(attribution.feature_names or ()),
         "feature_conditions": [list(row) for row in attribution.feature_conditions or ()],
+        "tokens": [list(row) for row in getattr(attribution, "tokens", None) or ()],
         "output_names": list(attribution.output_names),
         "method": attribution.method,
         "output_space": attribution.output_space,

@@ -15,7 +15,8 @@ INDEX_KEYS = ("instance", "output", "feature", "layer", "head", "token")
 
 
 class Selection(DataWidget):
-    """What is selected: one instance, output, feature, layer, head, token and method, for many views.
+    """What is selected: one instance, output, feature, layer, head, token, method and attention map, for many
+    views.
 
     Views that reference a selection read and write it in the browser: a click is one state update to the kernel
     and every view follows without a Python round trip. Python observes and sets it like any widget.
@@ -38,13 +39,16 @@ class Selection(DataWidget):
     head = traitlets.Int(0, help="The selected attention head.").tag(sync=True)
     token = traitlets.Int(0, help="The selected token.").tag(sync=True)
     method = traitlets.Unicode("", help="The attribution method shown by the views that follow it.").tag(sync=True)
+    map_kind = traitlets.Unicode(
+        "head", help="The attention map shown: 'head', 'mean' (of the layer's heads), or a derived map."
+    ).tag(sync=True)
 
     def __init__(self, *, limits: Mapping[str, int] | None = None, **values: Any) -> None:
         self._limits: dict[str, int] = {}
         super().__init__()
         self.limits = dict(limits or {})
         for name, value in values.items():
-            if name not in (*INDEX_KEYS, "method"):
+            if name not in (*INDEX_KEYS, "method", "map_kind"):
                 self._check_keywords({name: value})
             setattr(self, name, value)
 
@@ -63,6 +67,12 @@ class Selection(DataWidget):
             for name, size in self._limits.items():  # clamp what the new bounds exclude
                 if getattr(self, name) >= size:
                     setattr(self, name, max(0, size - 1))
+
+    @traitlets.validate("map_kind")
+    def _valid_map_kind(self, proposal: dict[str, Any]) -> str:
+        from ._attention_data import valid_map_kind
+
+        return valid_map_kind(proposal["value"])
 
     @traitlets.validate(*INDEX_KEYS)
     def _valid_index(self, proposal: dict[str, Any]) -> int:

@@ -14,6 +14,8 @@ export interface AttributionFields {
   convergence_delta: ArrayPayload | null;
   feature_names: string[];
   feature_conditions: string[][];
+  /** text: each instance's tokens (values are padded with zeros after them); empty otherwise */
+  tokens?: string[][];
   output_names: string[];
   method: string;
   output_space: string;
@@ -33,7 +35,7 @@ export interface SourceTraits {
 
 export type DataTraits = SourceTraits & AttributionFields;
 
-const FIELDS = ["values", "base_values", "data", "convergence_delta", "feature_names", "feature_conditions", "output_names", "method", "output_space", "baseline"] as const;
+const FIELDS = ["values", "base_values", "data", "convergence_delta", "feature_names", "feature_conditions", "tokens", "output_names", "method", "output_space", "baseline"] as const;
 
 export class Attribution {
   /** values[(row * nFeatures + feature) * nOutputs + output] */
@@ -48,6 +50,7 @@ export class Attribution {
   readonly featureNames: readonly string[];
   readonly outputNames: readonly string[];
   readonly conditions: readonly (readonly string[])[];
+  private readonly tokens: readonly (readonly string[])[];
   readonly method: string;
   readonly outputSpace: string;
   readonly baseline: string;
@@ -68,6 +71,7 @@ export class Attribution {
     this.featureNames = fields.feature_names;
     this.outputNames = fields.output_names;
     this.conditions = fields.feature_conditions;
+    this.tokens = fields.tokens ?? [];
     this.method = fields.method;
     this.outputSpace = fields.output_space;
     this.baseline = fields.baseline;
@@ -124,6 +128,11 @@ export class Attribution {
   /** LIME-style condition ("x <= 3.2") when the kernel gave one, else null. */
   condition(instance: number, feature: number): string | null {
     return this.conditions[instance - this.first]?.[feature] ?? null;
+  }
+
+  /** A text's tokens (its values end where they end), or null for attributions that are not per token. */
+  tokensOf(instance: number): readonly string[] | null {
+    return this.tokens[instance - this.first] ?? null;
   }
 
   outputName(output: number): string {

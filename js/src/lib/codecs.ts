@@ -105,6 +105,20 @@ export function decode(payload: ArrayPayload): NdArray {
   }
 }
 
+/** A uint8 payload kept quantised (a quarter of float32's memory): value = offset + q * scale. */
+export interface Quantized {
+  q: Uint8Array;
+  shape: number[];
+  scale: number;
+  offset: number;
+}
+
+export function decodeQuantized(payload: ArrayPayload): Quantized {
+  if (payload.dtype !== "uint8") throw new Error(`expected a uint8 payload; received ${String(payload.dtype)}`);
+  const { data, shape } = decode({ dtype: "uint8", shape: payload.shape, buffer: payload.buffer });
+  return { q: data as Uint8Array, shape, scale: payload.scale ?? 1, offset: payload.offset ?? 0 };
+}
+
 /** Decode a payload that may be null (an optional array trait). */
 export function decodeOptional(payload: ArrayPayload | null | undefined): NdArray | null {
   return payload ? decode(payload) : null;

@@ -82,3 +82,16 @@ export function select(a: Float64Array, k: number): number {
   }
   return a[k] as number;
 }
+
+/** `steps` colours evenly along the piecewise-linear path through `stops` (at least two). */
+export function rampColours(stops: readonly RGB[], steps: number): RGB[] {
+  const out: RGB[] = [];
+  const segments = stops.length - 1;
+  for (let i = 0; i < steps; i++) {
+    const t = (steps === 1 ? 0.5 : i / (steps - 1)) * segments;
+    const k = Math.min(segments - 1, Math.floor(t));
+    const [a, b, u] = [stops[k] as RGB, stops[k + 1] as RGB, t - k];
+    out.push(a.map((v, j) => Math.round(v + ((b[j] as number) - v) * u)) as RGB);
+  }
+  return out;
+}

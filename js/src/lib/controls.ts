@@ -1,7 +1,7 @@
 // Selection controls: step/pick an instance, pick an output, pick a method. Used by a standalone view's toolbar and
 // by an explorer's control bar; they read and write whatever selection is current.
 import { type Disposer, html } from "./dom";
-import type { SelectionSource } from "./selection";
+import type { IndexKey, SelectionSource } from "./selection";
 
 export type Update = () => void;
 
@@ -42,7 +42,7 @@ export function instanceStepper(container: HTMLElement, selection: () => Selecti
 export function indexPicker(
   container: HTMLElement,
   text: string,
-  key: "output",
+  key: IndexKey,
   names: () => readonly string[],
   selection: () => SelectionSource,
   disposer: Disposer,

@@ -2,9 +2,9 @@
 // view's own traits (which ipywidgets.link / jslink tie together). Same trait names either way.
 import { type Model, save } from "./model";
 
-export const SELECTION_KEYS = ["instance", "output", "feature", "layer", "head", "token", "method"] as const;
+export const SELECTION_KEYS = ["instance", "output", "feature", "layer", "head", "token", "method", "map_kind"] as const;
 export type SelectionKey = (typeof SELECTION_KEYS)[number];
-export type IndexKey = Exclude<SelectionKey, "method">;
+export type IndexKey = Exclude<SelectionKey, "method" | "map_kind">;
 
 export interface SelectionTraits {
   instance: number;
@@ -14,6 +14,7 @@ export interface SelectionTraits {
   head: number;
   token: number;
   method: string;
+  map_kind: string;
 }
 
 export class SelectionSource {
@@ -25,6 +26,11 @@ export class SelectionSource {
 
   method(): string {
     return String(this.model.get("method") ?? "");
+  }
+
+  /** The attention map shown: "head", "mean" (of the layer's heads) or a derived map ("rollout", "flow"...). */
+  mapKind(): string {
+    return String(this.model.get("map_kind") ?? "head");
   }
 
   /**

@@ -10,10 +10,23 @@ export type Lookup<T> = { status: "pending" } | { status: "ready"; value: T } | 
 interface Entry {
   state: Lookup<unknown>;
   wanted: Map<object, () => void>;
+  /** bytes of binary data the settled result holds */
+  bytes: number;
 }
 
-/** Settled results kept per model, beyond those a view is showing. */
+/** Settled results kept per model, beyond those a view is showing... */
 const KEEP = 256;
+/** ...and the bytes they may hold: attention tiles of 2,048 tokens are 4 MB each. */
+export const KEEP_BYTES = 64 * 1024 * 1024;
+
+/** Bytes of the typed arrays in `value`: itself, its fields, and their fields (a decoded array is {data, shape}). */
+export function bytesOf(value: unknown, depth = 2): number {
+  if (ArrayBuffer.isView(value)) return value.byteLength;
+  if (depth === 0 || value === null || typeof value !== "object") return 0;
+  let total = 0;
+  for (const field of Object.values(value)) total += bytesOf(field, depth - 1);
+  return total;
+}
 
 export class SharedRequests {
   private readonly channel: RequestChannel;
@@ -55,19 +68,7 @@ export class SharedRequests {
     const previous = this.wants.get(holder);
     if (previous !== undefined && previous !== key) this.letGo(holder, previous);
     this.wants.set(holder, key);
-    let entry = this.entries.get(key);
-    if (!entry) {
-      const created: Entry = { state: { status: "pending" }, wanted: new Map() };
-      entry = created;
-      this.entries.set(key, created);
-      this.channel.request(kind, params, key).then(
-        (content) => this.settle(key, created, () => ({ status: "ready", value: read(content) })),
-        (error: unknown) => {
-          if (!(error instanceof CancelledError)) this.settle(key, created, () => ({ status: "error", message: error instanceof Error ? error.message : String(error) }));
-        },
-      );
-      this.trim();
-    }
+    const entry = this.entries.get(key) ?? this.fetch(key, kind, params, read);
     entry.wanted.set(holder, settled);
     return entry.state as Lookup<T>;
   }
@@ -91,9 +92,11 @@ export class SharedRequests {
     if (this.entries.get(key) !== entry) return; // invalidated meanwhile
     try {
       entry.state = state();
+      if (entry.state.status === "ready") entry.bytes = bytesOf(entry.state.value);
     } catch (error) {
       entry.state = { status: "error", message: error instanceof Error ? error.message : String(error) };
     }
+    this.trim();
     for (const notify of [...entry.wanted.values()]) notify();
   }
 
@@ -107,11 +110,49 @@ export class SharedRequests {
     }
   }
 
+  /** Bytes held by settled results (for tests and benchmarks: the memory bound). */
+  get bytes(): number {
+    let total = 0;
+    for (const entry of this.entries.values()) total += entry.bytes;
+    return total;
+  }
+
+  /** Whether `key` is settled (ready or failed) here: a view can prefetch what is not. */
+  has(key: string): boolean {
+    const entry = this.entries.get(key);
+    return entry !== undefined && entry.state.status !== "pending";
+  }
+
+  /**
+   * Ask for `key` with nobody waiting for it yet (a view fetching what the next click will likely need); a later
+   * `want` finds it settled or pending. Like any result nobody wants, it may be trimmed.
+   */
+  prefetch<T>(key: string, kind: string, params: Params, read: (content: Params) => T): void {
+    if (!this.entries.has(key)) this.fetch(key, kind, params, read);
+  }
+
+  private fetch<T>(key: string, kind: string, params: Params, read: (content: Params) => T): Entry {
+    const entry: Entry = { state: { status: "pending" }, wanted: new Map(), bytes: 0 };
+    this.entries.set(key, entry);
+    this.channel.request(kind, params, key).then(
+      (content) => this.settle(key, entry, () => ({ status: "ready", value: read(content) })),
+      (error: unknown) => {
+        if (!(error instanceof CancelledError)) this.settle(key, entry, () => ({ status: "error", message: error instanceof Error ? error.message : String(error) }));
+      },
+    );
+    this.trim();
+    return entry;
+  }
+
   private trim(): void {
-    if (this.entries.size <= KEEP) return;
+    // oldest first (a Map keeps insertion order), only what no view is showing
+    let bytes = this.bytes;
     for (const [key, entry] of this.entries) {
-      if (this.entries.size <= KEEP) return;
-      if (entry.state.status !== "pending" && entry.wanted.size === 0) this.entries.delete(key);
+      if (this.entries.size <= KEEP && bytes <= KEEP_BYTES) return;
+      if (entry.state.status !== "pending" && entry.wanted.size === 0) {
+        this.entries.delete(key);
+        bytes -= entry.bytes;
+      }
     }
   }
 }

@@ -39,3 +39,17 @@ export function sharedCache<K extends object, V>(name: string): WeakMap<K, V> {
 export function stats(): Stats {
   return state().stats;
 }
+
+/**
+ * The token under the pointer, shared by every view of one selection model (page-wide, browser-only: a hover is not
+ * a selection and never reaches the kernel). Listeners get a CustomEvent whose `detail` is the token, or -1.
+ */
+export function hoverBus(selection: object): EventTarget {
+  const cache = sharedCache<object, EventTarget>("hover");
+  let bus = cache.get(selection);
+  if (!bus) {
+    bus = new EventTarget();
+    cache.set(selection, bus);
+  }
+  return bus;
+}

@@ -10,6 +10,8 @@ export interface Palette {
   mid: string;
   /** "no value": apart from every ramp colour */
   missing: string;
+  /** attention weights (a sequential ramp from the background): a hue of its own, not read as a push up or down */
+  attention: string;
   fg: string;
   bg: string;
   border: string;
@@ -31,6 +33,7 @@ export function palette(root: Element, fresh = false): Palette {
     negative: read("--iw-negative", "#0072b2"),
     mid: read("--iw-mid", "#8d5fa6"),
     missing: read("--iw-missing", "#cfcfcf"),
+    attention: read("--iw-attention", "#00796b"),
     fg: read("--iw-fg", "#1f2328"),
     bg: read("--iw-bg", "#ffffff"),
     border: read("--iw-border", "#d0d7de"),

@@ -1,0 +1,250 @@
+"""AttentionData: attention maps held in Python and sent to the browser one tile at a time, on request.
+
+A text of 512 tokens through 6 layers × 12 heads is 19 million weights; BertViz and CircuitsVis write them all into
+the page as JSON (hundreds of MB). Here a view asks for what it draws: one (layer, head) matrix as uint8 (256 KB at
+512 tokens), or every head's thumbnail of one map kind, averaged down to at most ``THUMBNAIL`` × ``THUMBNAIL``
+cells. Derived maps (rollout, flow, value- and gradient-weighted attention) are computed on their first request and
+cached. Several texts (an explorer) are several instances: each is extracted on its first request.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+import numpy as np
+import traitlets
+
+from .._transfer import encode
+from ..data import AttentionMaps
+from ._base import DataWidget
+from ._messages import RequestServer, index_param
+
+__all__ = ["MAP_KINDS", "AttentionData", "downsample"]
+
+#: what a tile can show: one head, the mean of a layer's heads, and the maps derived from the weights
+MAP_KINDS = ("head", "mean", "rollout", "value_weighted", "gradient_weighted", "flow")
+#: the longest side of a thumbnail, in cells
+THUMBNAIL = 32
+
+
+class AttentionData(DataWidget):
+    """The attention maps of one text (or of several, computed one at a time) for the views that show them.
+
+    Parameters
+    ----------
+    maps : AttentionMaps or callable
+        The maps of one text; or ``maps_for(instance) -> AttentionMaps`` for ``n_instances`` texts (every text
+        through the same model: the same layers and heads), called on a view's first request for that text.
+    n_instances : int
+        How many texts ``maps_for`` can be asked for (only with a callable).
+    n_layers, n_heads : int
+        The model's shape (only with a callable, whose maps must match it).
+    method : str
+        Where the weights come from (only with a callable; one ``AttentionMaps`` says it itself).
+
+    Notes
+    -----
+    Requests (``js/src/lib/attention-data.ts`` is the twin): ``text {instance}`` → tokens, special-token mask,
+    warning; ``tile {instance, map, layer, head}`` → one (tokens × tokens) matrix as uint8 with its scale;
+    ``thumbnails {instance, map}`` → (layers, heads or 1, t, t) uint8, each thumbnail scaled to its own maximum,
+    with those maxima.
+    """
+
+    _repr_traits: ClassVar[tuple[str, ...]] = ("method", "n_instances", "n_layers", "n_heads")
+    _shared: ClassVar[weakref.WeakKeyDictionary[AttentionMaps, AttentionData]] = weakref.WeakKeyDictionary()
+
+    n_instances = traitlets.Int(1, help="How many texts.").tag(sync=True)
+    n_layers = traitlets.Int(0).tag(sync=True)
+    n_heads = traitlets.Int(0).tag(sync=True)
+    method = traitlets.Unicode("attention").tag(sync=True)
+    #: map kinds this data can show (value- and gradient-weighted attention need the model)
+    kinds = traitlets.List(traitlets.Unicode()).tag(sync=True)
+
+    def __init__(
+        self,
+        maps: AttentionMaps | Callable[[int], AttentionMaps],
+        *,
+        n_instances: int | None = None,
+        n_layers: int | None = None,
+        n_heads: int | None = None,
+        method: str = "attention",
+        kinds: tuple[str, ...] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if isinstance(maps, AttentionMaps):
+            if n_instances not in (None, 1):
+                raise ValueError(f"one AttentionMaps is one text; received n_instances={n_instances}")
+            first = maps
+            self._maps_for: Callable[[int], AttentionMaps] = lambda _instance: first
+            shape = {"n_instances": 1, "n_layers": first.n_layers, "n_heads": first.n_heads, "method": first.method}
+            kinds = available_kinds(first)
+        elif callable(maps):
+            for name, value in (("n_instances", n_instances), ("n_layers", n_layers), ("n_heads", n_heads)):
+                if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                    raise ValueError(f"with a callable, {name} must be a positive int; received {value!r}")
+            self._maps_for = maps
+            shape = {"n_instances": n_instances, "n_layers": n_layers, "n_heads": n_heads, "method": method}
+            kinds = tuple(kinds or ("head", "mean", "rollout", "flow"))
+        else:
+            raise TypeError(
+                f"AttentionData expected an interpretwidgets.AttentionMaps or a callable instance -> AttentionMaps; "
+                f"received {type(maps).__name__}"
+            )
+        self._cache: dict[int, AttentionMaps] = {}
+        self._derived: dict[tuple[int, str], np.ndarray] = {}
+        super().__init__(**shape, kinds=list(kinds), **kwargs)
+        handlers = {"text": self._text, "tile": self._tile, "thumbnails": self._thumbnails}
+        self._server = RequestServer(self, handlers)
+
+    @classmethod
+    def of(cls, maps: AttentionMaps | AttentionData) -> AttentionData:
+        """The data widget of ``maps``: the one made before for the same maps, or a new one."""
+        if isinstance(maps, AttentionData):
+            return maps
+        if not isinstance(maps, AttentionMaps):
+            raise TypeError(
+                f"expected an interpretwidgets.AttentionMaps (from iw.attention(...)) or an AttentionData; received "
+                f"{type(maps).__name__}"
+            )
+        shared = cls._shared.get(maps)
+        if shared is None or shared.comm is None:
+            shared = cls._shared[maps] = cls(maps)
+        return shared
+
+    @property
+    def requests(self) -> RequestServer:
+        """The server answering the views' ``text``, ``tile`` and ``thumbnails`` requests."""
+        return self._server
+
+    def maps_for(self, instance: int) -> AttentionMaps:
+        """The maps of text ``instance``: extracted on first use, then cached."""
+        from ..data import check_index
+
+        check_index("instance", instance, self.n_instances)
+        if instance not in self._cache:
+            maps = self._maps_for(instance)
+            if not isinstance(maps, AttentionMaps):
+                raise TypeError(f"maps_for({instance}) must return an AttentionMaps; received {type(maps).__name__}")
+            if (maps.n_layers, maps.n_heads) != (self.n_layers, self.n_heads):
+                raise ValueError(
+                    f"maps_for({instance}) must return {self.n_layers} layers × {self.n_heads} heads; received "
+                    f"{maps.n_layers} × {maps.n_heads}"
+                )
+            self._cache[instance] = maps
+        return self._cache[instance]
+
+    def stack(self, instance: int, kind: str) -> np.ndarray:
+        """Every matrix of one map kind: (layers, heads, n, n) for ``"head"``, (layers, n, n) for the others."""
+        if kind not in self.kinds:
+            raise ValueError(f"map must be one of {', '.join(map(repr, self.kinds))}; received {kind!r}")
+        maps = self.maps_for(instance)
+        if kind == "head":
+            return maps.attentions
+        key = (instance, kind)
+        if key not in self._derived:
+            self._derived[key] = _derive(maps, kind)
+        return self._derived[key]
+
+    def tile(self, instance: int, kind: str, layer: int, head: int) -> np.ndarray:
+        """One (n, n) matrix: the head's weights for ``"head"``, else the layer's map of that kind."""
+        from ..data import check_index
+
+        check_index("layer", layer, self.n_layers)
+        stack = self.stack(instance, kind)
+        if kind == "head":
+            return stack[layer, check_index("head", head, self.n_heads)]
+        return stack[layer]
+
+    def _text(self, params: dict[str, Any]) -> dict[str, Any]:
+        instance = index_param(params, "instance", self.n_instances)
+        maps = self.maps_for(instance)
+        return {
+            "instance": instance,
+            "tokens": list(maps.tokens),
+            "special": [bool(s) for s in maps.special],
+            "warning": maps.warning,
+            "method": maps.method,
+        }
+
+    def _tile(self, params: dict[str, Any]) -> dict[str, Any]:
+        instance = index_param(params, "instance", self.n_instances)
+        kind = str(params.get("map", "head"))
+        layer = index_param(params, "layer", self.n_layers)
+        head = index_param(params, "head", self.n_heads) if kind == "head" else 0
+        matrix = self.tile(instance, kind, layer, head)
+        return {"instance": instance, "map": kind, "layer": layer, "head": head, "tile": encode(matrix, "uint8")}
+
+    def _thumbnails(self, params: dict[str, Any]) -> dict[str, Any]:
+        instance = index_param(params, "instance", self.n_instances)
+        kind = str(params.get("map", "head"))
+        stack = self.stack(instance, kind)
+        if stack.ndim == 3:
+            stack = stack[:, None]
+        small = downsample(stack, THUMBNAIL)
+        # each thumbnail on its own scale: a diffuse head next to a sharp one would otherwise look empty
+        peak = np.abs(small).max(axis=(-2, -1), keepdims=True)
+        scaled = np.divide(small, peak, out=np.zeros_like(small), where=peak > 0)
+        signed = bool((small < 0).any())
+        levels = np.rint((scaled + 1) * 127.5 if signed else scaled * 255).astype(np.uint8)
+        return {
+            "instance": instance,
+            "map": kind,
+            "signed": signed,
+            "thumbnails": encode(levels, "uint8"),
+            "peaks": encode(peak.reshape(stack.shape[:2]), "float32"),
+        }
+
+
+def valid_map_kind(kind: Any, data: AttentionData | None = None) -> str:
+    """Trait-validator check of a map kind: one of ``MAP_KINDS``, and one that ``data`` can give."""
+    from ._base import InvalidValue
+
+    if kind not in MAP_KINDS:
+        raise InvalidValue(f"map_kind must be one of {', '.join(map(repr, MAP_KINDS))}; received {kind!r}")
+    if data is not None and kind not in data.kinds:
+        raise InvalidValue(
+            f"these maps cannot give {kind!r} (they give {', '.join(map(repr, data.kinds))}); value- and "
+            "gradient-weighted attention need the model: build the maps with iw.attention(model, tokenizer, text)"
+        )
+    return kind
+
+
+def available_kinds(maps: AttentionMaps) -> tuple[str, ...]:
+    """The map kinds ``maps`` can give: value-weighted attention needs the value vectors' norms, gradient-weighted
+    attention the model (both kept by ``iw.attention``)."""
+    kinds = ["head", "mean", "rollout"]
+    if getattr(maps, "value_norms", None) is not None:
+        kinds.append("value_weighted")
+    if getattr(maps, "has_gradients", False):
+        kinds.append("gradient_weighted")
+    kinds.append("flow")
+    return tuple(kinds)
+
+
+def _derive(maps: AttentionMaps, kind: str) -> np.ndarray:
+    """A layer-level map: (layers, n, n)."""
+    if kind == "mean":
+        return maps.fused("mean")
+    if kind == "rollout":
+        return maps.rollout()
+    if kind == "flow":
+        return maps.flow()
+    if kind == "value_weighted":
+        return maps.value_weighted().mean(axis=1)
+    if kind == "gradient_weighted":
+        return maps.gradient_weighted().mean(axis=1)
+    raise ValueError(f"unknown map kind {kind!r}")
+
+
+def downsample(stack: np.ndarray, size: int) -> np.ndarray:
+    """Average the last two axes down to at most ``size`` × ``size`` cells (blocks of nearly equal size): a
+    thumbnail keeps the mass of every weight, where picking every k-th one would drop most of them."""
+    n = stack.shape[-1]
+    if n <= size:
+        return stack.astype(np.float32)
+    edges = np.linspace(0, n, size + 1).round().astype(int)
+    starts, widths = edges[:-1], np.diff(edges)
+    rows = np.add.reduceat(stack, starts, axis=-2) / widths[:, None]
+    return (np.add.reduceat(rows, starts, axis=-1) / widths).astype(np.float32)

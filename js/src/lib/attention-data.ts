@@ -1,0 +1,142 @@
+// The attention data model (twin: widgets/_attention_data.py): what a view asks for, and the decoded replies. Tiles
+// and thumbnails come on request, shared by every view of the model and kept within SharedRequests' memory bound.
+import { decode, decodeQuantized, type ArrayPayload, type Quantized } from "./codecs";
+import type { Model, Traits } from "./model";
+import type { Params } from "./requests";
+import type { Lookup, SharedRequests } from "./shared-requests";
+
+export interface AttentionTraits extends Traits {
+  n_instances: number;
+  n_layers: number;
+  n_heads: number;
+  method: string;
+  kinds: string[];
+}
+
+/** What a map kind is called in the views. */
+export const KIND_LABELS: Record<string, string> = {
+  head: "one head",
+  mean: "mean of heads",
+  rollout: "rollout",
+  value_weighted: "value-weighted",
+  gradient_weighted: "gradient-weighted",
+  flow: "flow",
+};
+
+/** Map kinds that cost real work in Python (a backward pass, a maximum flow per pair): computed when asked for. */
+export const ON_REQUEST = new Set(["gradient_weighted", "flow"]);
+
+export interface TextInfo {
+  tokens: string[];
+  special: boolean[];
+  warning: string;
+  method: string;
+}
+
+export interface Tile extends Quantized {
+  n: number;
+  /** the largest |value|: colours run from 0 to it (or from −it to it when signed) */
+  peak: number;
+  signed: boolean;
+}
+
+export interface Thumbnails {
+  /** levels 0..255 (signed: 127.5 is zero), each thumbnail scaled to its own peak */
+  levels: Uint8Array;
+  rows: number;
+  columns: number;
+  size: number;
+  peaks: Float32Array;
+  signed: boolean;
+}
+
+export function textKey(instance: number): string {
+  return `text:${instance}`;
+}
+
+export function tileKey(instance: number, kind: string, layer: number, head: number): string {
+  return `tile:${instance}:${kind}:${layer}:${kind === "head" ? head : 0}`;
+}
+
+export function readText(content: Params): TextInfo {
+  return {
+    tokens: (content.tokens as string[]) ?? [],
+    special: (content.special as boolean[]) ?? [],
+    warning: String(content.warning ?? ""),
+    method: String(content.method ?? ""),
+  };
+}
+
+export function readTile(content: Params): Tile {
+  const tile = decodeQuantized(content.tile as ArrayPayload);
+  const n = tile.shape[0] ?? 0;
+  const low = tile.offset;
+  const high = tile.offset + 255 * tile.scale;
+  return { ...tile, n, peak: Math.max(Math.abs(low), Math.abs(high)), signed: low < -1e-12 };
+}
+
+export function readThumbnails(content: Params): Thumbnails {
+  const levels = decode(content.thumbnails as ArrayPayload);
+  const [rows = 0, columns = 0, size = 0] = levels.shape;
+  return {
+    levels: levels.data as Uint8Array,
+    rows,
+    columns,
+    size,
+    peaks: decode(content.peaks as ArrayPayload).data as Float32Array,
+    signed: Boolean(content.signed),
+  };
+}
+
+/** A tile's value at (query i, key j). */
+export function tileValue(tile: Tile, i: number, j: number): number {
+  return tile.offset + (tile.q[i * tile.n + j] as number) * tile.scale;
+}
+
+/** What one view wants from the data model, each for its own purpose (holder). */
+export class AttentionRequests {
+  private readonly holders = new Map<string, object>();
+
+  constructor(
+    readonly data: Model<AttentionTraits>,
+    readonly shared: SharedRequests,
+    private readonly settled: () => void,
+  ) {}
+
+  text(instance: number): Lookup<TextInfo> {
+    return this.want("text", textKey(instance), "text", { instance }, readText);
+  }
+
+  tile(purpose: string, instance: number, kind: string, layer: number, head: number): Lookup<Tile> {
+    return this.want(purpose, tileKey(instance, kind, layer, head), "tile", { instance, map: kind, layer, head }, readTile);
+  }
+
+  thumbnails(purpose: string, instance: number, kind: string): Lookup<Thumbnails> {
+    return this.want(purpose, `thumbnails:${instance}:${kind}`, "thumbnails", { instance, map: kind }, readThumbnails);
+  }
+
+  /** Fetch a tile the next click will likely show (the other heads of the layer shown). */
+  prefetchTile(instance: number, kind: string, layer: number, head: number): void {
+    this.shared.prefetch(tileKey(instance, kind, layer, head), "tile", { instance, map: kind, layer, head }, readTile);
+  }
+
+  /** Let go of what `purpose` wanted. */
+  drop(purpose: string): void {
+    const holder = this.holders.get(purpose);
+    if (holder) this.shared.drop(holder);
+  }
+
+  dispose(): void {
+    for (const holder of this.holders.values()) this.shared.drop(holder);
+    this.holders.clear();
+  }
+
+  private want<T>(purpose: string, key: string, kind: string, params: Params, read: (content: Params) => T): Lookup<T> {
+    let holder = this.holders.get(purpose);
+    if (!holder) {
+      holder = {};
+      this.holders.set(purpose, holder);
+    }
+    return this.shared.want(holder, key, kind, params, read, this.settled);
+  }
+}
