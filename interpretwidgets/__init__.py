@@ -33,6 +33,8 @@ _LAZY = {
     "AttentionView": "interpretwidgets.widgets.attention",
     "AttentionGrid": "interpretwidgets.widgets.attention",
     "TokenHeatmap": "interpretwidgets.widgets.tokens",
+    "TextList": "interpretwidgets.widgets.texts",
+    "TextExplorer": "interpretwidgets.widgets.text_explorer",
 }
 
 __all__ = [
@@ -49,6 +51,8 @@ __all__ = [
     "Selection",
     "StackedForce",
     "TabularExplorer",
+    "TextExplorer",
+    "TextList",
     "TokenHeatmap",
     "Waterfall",
     "attention",
@@ -63,13 +67,15 @@ if TYPE_CHECKING:
     from .kernels.text import explain_text
     from .widgets._attention_data import AttentionData
     from .widgets._data import AttributionData, LazyAttributionData
-    from .widgets.attention import AttentionGrid, AttentionView
     from .widgets._selection import Selection
+    from .widgets.attention import AttentionGrid, AttentionView
     from .widgets.beeswarm import Beeswarm
     from .widgets.dependence import DependencePlot
     from .widgets.explorers import TabularExplorer
     from .widgets.force import ForcePlot
     from .widgets.stacked import StackedForce
+    from .widgets.text_explorer import TextExplorer
+    from .widgets.texts import TextList
     from .widgets.tokens import TokenHeatmap
     from .widgets.waterfall import Waterfall
 

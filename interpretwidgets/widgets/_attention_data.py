@@ -217,7 +217,7 @@ def available_kinds(maps: AttentionMaps) -> tuple[str, ...]:
     kinds = ["head", "mean", "rollout"]
     if getattr(maps, "value_norms", None) is not None:
         kinds.append("value_weighted")
-    if getattr(maps, "has_gradients", False):
+    if maps.has_gradients:
         kinds.append("gradient_weighted")
     kinds.append("flow")
     return tuple(kinds)

@@ -76,10 +76,12 @@ export function readTile(content: Params): Tile {
 }
 
 export function readThumbnails(content: Params): Thumbnails {
-  const levels = decode(content.thumbnails as ArrayPayload);
-  const [rows = 0, columns = 0, size = 0] = levels.shape;
+  // levels 0..255 travel as quantised uint8 between their own min and max: back to whole levels
+  const quantized = decodeQuantized(content.thumbnails as ArrayPayload);
+  const levels = quantized.q.map((q) => Math.round(quantized.offset + q * quantized.scale));
+  const [rows = 0, columns = 0, size = 0] = quantized.shape;
   return {
-    levels: levels.data as Uint8Array,
+    levels,
     rows,
     columns,
     size,

@@ -3,7 +3,7 @@
 // place of the plot, follow the width, and remove every listener when the view goes away.
 import type { RenderProps } from "@anywidget/types";
 import { Attribution, type AttributionFields, attributionOf, type DataTraits } from "./attribution";
-import { instanceStepper, indexPicker, type Update } from "./controls";
+import { instanceStepper, indexPicker, methodPicker, type Update } from "./controls";
 import { Disposer, html } from "./dom";
 import { count, createFrame, followWidth, type Frame, hideTooltip, showError, showStatus } from "./frame";
 import { type Model, resolveRef, type Traits, watch } from "./model";
@@ -61,7 +61,7 @@ export interface ViewSpec<T extends ViewTraits> {
   /** the view's own traits whose change needs a redraw */
   options: ReadonlyArray<keyof T & string>;
   /** the toolbar controls of a standalone view (an explorer's control bar replaces them) */
-  controls: ReadonlyArray<"instance" | "output">;
+  controls: ReadonlyArray<"instance" | "output" | "method">;
   /** build the view's DOM and listeners once; return how it draws */
   setup(host: ViewHost<T>): (input: DrawInput) => void;
 }
@@ -103,6 +103,10 @@ export function mountView<T extends ViewTraits>({ model, el }: RenderProps<T>, s
   if (spec.controls.includes("instance")) updates.push(instanceStepper(selectionControls, host.selection, instanceCount, disposer));
   if (spec.controls.includes("output")) {
     updates.push(indexPicker(selectionControls, "output", "output", () => data?.get("output_names") ?? [], host.selection, disposer));
+  }
+  if (spec.controls.includes("method")) {
+    // listed only when the view has alternatives to pick from (the picker hides itself for one method)
+    updates.push(methodPicker(selectionControls, () => sources.map((s): [string, string] => [s.get("method"), s.get("method")]), host.selection, disposer));
   }
   const draw = spec.setup(host);
 

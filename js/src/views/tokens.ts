@@ -27,7 +27,7 @@ function render(props: RenderProps<ViewTraits>): () => void {
     className: "iw-tokens",
     scope: "one-instance",
     options: [],
-    controls: ["instance", "output"],
+    controls: ["instance", "output", "method"],
     setup(host) {
       const { frame, disposer } = host;
       const text = html("div", { class: "iw-token-text", role: "list" });
