@@ -118,6 +118,11 @@ class AttentionData(DataWidget):
         """The server answering the views' ``text``, ``tile`` and ``thumbnails`` requests."""
         return self._server
 
+    @property
+    def computed(self) -> tuple[int, ...]:
+        """The texts whose maps a view has asked for so far."""
+        return tuple(self._cache)
+
     def maps_for(self, instance: int) -> AttentionMaps:
         """The maps of text ``instance``: extracted on first use, then cached."""
         from ..data import check_index

@@ -206,6 +206,7 @@ function paintGrid(
     context.strokeRect(LABEL_PX + selected.column * step - 1, HEADER_PX + selected.row * step - 1, g.cell + 2, g.cell + 2);
   }
   canvas.dataset.selected = selected ? `${selected.row},${selected.column}` : "";
+  canvas.dataset.cell = String(g.cell);
 }
 
 export default { render };
