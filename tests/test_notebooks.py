@@ -24,7 +24,7 @@ def test_notebook_runs_offline(path, monkeypatch):
     assert any(WIDGET_MIME in o.get("data", {}) for o in outputs), "the notebook displays no widget"
     driven = [cell for cell in nb.cells if cell.cell_type == "code" and "# from Python" in cell.source]
     assert driven or path.name != "tabular.ipynb", "tabular.ipynb lost the cell that drives the views from Python"
-    for cell in driven:  # a cell that says Python drives the views prints what the views then hold
+    for cell in driven if path.name == "tabular.ipynb" else ():  # prints what the views then hold
         printed = "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
         assert printed.strip() == "[(100, 2), (100, 2), (100, 2)]", printed
 
