@@ -27,6 +27,9 @@ __all__ = ["MAP_KINDS", "AttentionData", "downsample"]
 MAP_KINDS = ("head", "mean", "rollout", "value_weighted", "gradient_weighted", "flow")
 #: the longest side of a thumbnail, in cells
 THUMBNAIL = 32
+#: exact attention flow solves one maximum-flow problem per pair of tokens and layer (12 s at 64 tokens × 6 layers,
+#: growing about as n⁴): past this many tokens a view's request is refused with what to do instead
+FLOW_MAX_TOKENS = 64
 
 
 class AttentionData(DataWidget):
@@ -235,9 +238,21 @@ def _derive(maps: AttentionMaps, kind: str) -> np.ndarray:
     if kind == "rollout":
         return maps.rollout()
     if kind == "flow":
+        if maps.n_tokens > FLOW_MAX_TOKENS:
+            problems = maps.n_tokens**2 * maps.n_layers
+            raise ValueError(
+                f"attention flow is exact: one maximum-flow problem per pair of tokens and layer, {problems:,} for "
+                f"{maps.n_tokens} tokens × {maps.n_layers} layers (the views compute it up to {FLOW_MAX_TOKENS} "
+                "tokens). Compute the rows you need in Python: maps.flow(queries=[0])"
+            )
         return maps.flow()
     if kind == "value_weighted":
-        return maps.value_weighted().mean(axis=1)
+        # Kobayashi et al.'s layer-level norm ‖Σ_h α f^h(x)‖ when the maps carry the heads' inner products
+        return (
+            maps.value_weighted("sum" if maps.value_products is not None else "each")
+            .reshape(maps.n_layers, -1, maps.n_tokens, maps.n_tokens)
+            .mean(axis=1)
+        )
     if kind == "gradient_weighted":
         return maps.gradient_weighted().mean(axis=1)
     raise ValueError(f"unknown map kind {kind!r}")

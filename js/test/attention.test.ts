@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { readThumbnails, readTile, tileKey } from "../src/lib/attention-data";
 import { tileLevels } from "../src/lib/attention-paint";
-import { rampColours } from "../src/lib/colors";
+import { parseColor, rampColours } from "../src/lib/colors";
 import type { Model } from "../src/lib/model";
 import { bytesOf, KEEP_BYTES, SharedRequests } from "../src/lib/shared-requests";
 import { tokenText } from "../src/views/tokens";
@@ -97,5 +97,15 @@ describe("colour ramps", () => {
   it("run through every stop, evenly", () => {
     const ramp = rampColours([[0, 0, 0], [100, 100, 100], [200, 0, 0]], 5);
     expect(ramp).toEqual([[0, 0, 0], [50, 50, 50], [100, 100, 100], [150, 50, 50], [200, 0, 0]]);
+  });
+});
+
+describe("theme colours", () => {
+  it("parse in the forms themes write them", () => {
+    expect(parseColor("#111", [9, 9, 9])).toEqual([17, 17, 17]);
+    expect(parseColor(" #00796b ", [9, 9, 9])).toEqual([0, 121, 107]);
+    expect(parseColor("#00796bff", [9, 9, 9])).toEqual([0, 121, 107]);
+    expect(parseColor("rgb(1, 2, 3)", [9, 9, 9])).toEqual([1, 2, 3]);
+    expect(parseColor("var(--x)", [9, 9, 9])).toEqual([9, 9, 9]);
   });
 });

@@ -5,7 +5,10 @@
 export type RGB = [number, number, number];
 
 export function parseColor(css: string, fallback: RGB): RGB {
-  const hex = css.trim().match(/^#([0-9a-f]{6})$/i);
+  // themes write #rgb as often as #rrggbb (JupyterLab's dark theme: --jp-layout-color0 is #111)
+  const short = css.trim().match(/^#([0-9a-f])([0-9a-f])([0-9a-f])$/i);
+  if (short) return [1, 2, 3].map((i) => Number.parseInt(`${short[i]}${short[i]}`, 16)) as RGB;
+  const hex = css.trim().match(/^#([0-9a-f]{6})([0-9a-f]{2})?$/i);
   if (hex) {
     const n = Number.parseInt(hex[1] as string, 16);
     return [(n >> 16) & 255, (n >> 8) & 255, n & 255];

@@ -28,6 +28,8 @@ interface Row {
   element: HTMLDivElement;
   canvas: HTMLCanvasElement;
   button: HTMLButtonElement;
+  /** why this row has no thumbnails (its map failed or is refused at this size): the other rows still draw */
+  note: HTMLDivElement;
   geometry: Geometry | null;
   thumbnails: Thumbnails | null;
 }
@@ -64,9 +66,10 @@ function render(props: RenderProps<AttentionViewTraits>): () => void {
         const title = html("span", { class: "iw-grid-row-label" }, KIND_LABELS[kind] ?? kind);
         const canvas = html("canvas", { class: "iw-grid-row-canvas", role: "img", tabindex: 0 });
         const button = html("button", { type: "button", class: "iw-grid-compute" }, `compute ${KIND_LABELS[kind] ?? kind}`);
-        element.append(title, canvas, button);
+        const note = html("div", { class: "iw-grid-row-note", role: "status", hidden: "" });
+        element.append(title, canvas, button, note);
         derived.append(element);
-        const made: Row = { kind, element, canvas, button, geometry: null, thumbnails: null };
+        const made: Row = { kind, element, canvas, button, note, geometry: null, thumbnails: null };
         row = made;
         rows.set(kind, made);
         disposer.listen(button, "click", () => {
@@ -103,6 +106,7 @@ function render(props: RenderProps<AttentionViewTraits>): () => void {
           const wanted = !ON_REQUEST.has(k) || asked.has(`${instance}:${k}`);
           row.button.hidden = wanted;
           row.canvas.hidden = !wanted;
+          row.note.hidden = true;
           row.geometry = { cell, columns: nLayers, rows: 1 };
           if (!wanted) {
             row.thumbnails = null;
@@ -110,7 +114,10 @@ function render(props: RenderProps<AttentionViewTraits>): () => void {
             continue;
           }
           const result = requests.thumbnails(k, instance, k);
-          if (result.status === "error") throw new Error(`${KIND_LABELS[k]}: ${result.message}`);
+          row.note.hidden = result.status !== "error";
+          row.note.textContent = result.status === "error" ? result.message : "";
+          row.canvas.hidden = result.status === "error";
+          if (result.status === "error") continue;
           row.thumbnails = result.status === "ready" ? result.value : null;
           if (result.status === "pending") waiting.push(KIND_LABELS[k] ?? k);
           paintGrid(row.canvas, frame, row.geometry, row.thumbnails, colours, kind === k ? { row: 0, column: layer } : null, k);
