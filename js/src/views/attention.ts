@@ -354,7 +354,9 @@ function describe(frame: Frame, input: AttentionDraw, tile: Tile, mode: string):
   root.dataset.hovered = String(input.hovered);
   const what = kind === "head" ? `Layer ${layer}, head ${head} of ${data.get("n_heads")}` : `Layer ${layer}, ${KIND_LABELS[kind]}`;
   const scale = tile.signed ? `colours: −${formatNumber(tile.peak)} … +${formatNumber(tile.peak)}` : `${mode === "lines" ? "line opacity" : "colour"}: weight ÷ ${formatNumber(tile.peak)} (the largest)`;
-  frame.caption.replaceChildren(html("div", {}, `${what}: ${DESCRIPTIONS[kind] ?? kind}.`), html("div", {}, `${tile.n} tokens · ${scale}.`));
+  const description = kind === "head" && mode === "matrix" ? "row i: how token i spreads its attention over the tokens (columns)" : (DESCRIPTIONS[kind] ?? kind);
+  const reading = mode === "matrix" ? " Hover a cell for its tokens." : "";
+  frame.caption.replaceChildren(html("div", {}, `${what}: ${description}.`), html("div", {}, `${tile.n} tokens · ${scale}.${reading}`));
 }
 
 export default { render };
