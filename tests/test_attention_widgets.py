@@ -70,6 +70,9 @@ def test_thumbnails_average_blocks_down_and_are_scaled_each_to_its_own_peak():
     assert levels.shape == (3, 4, THUMBNAIL, THUMBNAIL)
     np.testing.assert_allclose(levels.max(axis=(-2, -1)), 255, atol=1)  # every thumbnail reaches full colour
     small = downsample(maps.attentions, THUMBNAIL)
+    expected = 255 * np.sqrt(small / small.max(axis=(-2, -1), keepdims=True))
+    assert np.abs(levels - expected).max() <= 1.5  # 255·√(value ÷ peak), whole levels after quantisation
+    small = downsample(maps.attentions, THUMBNAIL)
     np.testing.assert_allclose(peaks, small.max(axis=(-2, -1)), rtol=1e-5)
     rollout = iw.AttentionData(maps)._thumbnails({"instance": 0, "map": "rollout"})
     assert decode(rollout["thumbnails"]).shape == (3, 1, THUMBNAIL, THUMBNAIL) and not rollout["signed"]

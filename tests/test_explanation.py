@@ -128,3 +128,71 @@ def test_every_view_accepts_a_shap_explanation(forest, cancer):
     assert a.method == "shap" and a.n_instances == 30
     np.testing.assert_allclose(a.values, explanation.values)
     assert iw.AttributionData(explanation).attribution.n_instances == 30
+
+
+def token_attribution(**kwargs):
+    """Two texts of 3 and 1 tokens, padded to 4 tokens, one output."""
+    values = np.zeros((2, 4, 1))
+    values[0, :3, 0] = [0.5, -1.0, 2.0]
+    values[1, 0, 0] = 0.25
+    return iw.Attribution(values, [[1.0], [2.0]], feature_names=[["[CLS]", "good", "film"], ("bad",)], **kwargs)
+
+
+def test_per_instance_token_lists_are_kept_with_their_counts():
+    data = np.full((2, 4), np.nan)
+    data[0, :3], data[1, 0] = [101, 7, 9], 12
+    a = token_attribution(data=data, output_names=["positive"])
+    assert a.tokens == (("[CLS]", "good", "film"), ("bad",))
+    np.testing.assert_array_equal(a.token_counts, [3, 1])
+    assert a.token_counts.dtype.kind == "i"
+    assert a.tokens_of(0) == ("[CLS]", "good", "film") and a.tokens_of(1) == ("bad",)
+    assert a.feature_names == ("token 0", "token 1", "token 2", "token 3")  # positional: views index one flat axis
+    np.testing.assert_allclose(a.output_values, [[2.5], [2.25]])
+    with pytest.raises(ValueError, match=r"instance must be in 0\.\.1; received 2"):
+        a.tokens_of(2)
+
+
+def test_flat_names_keep_their_behaviour_and_tokens_of_gives_them():
+    a = make(feature_names=["a", "b", "c"])
+    assert a.tokens is None and a.token_counts is None
+    assert a.tokens_of(3) == ("a", "b", "c")
+    with pytest.raises(ValueError, match="no tokens or feature names"):
+        iw.Attribution(np.zeros((1, 2, 2, 1)), [0.0]).tokens_of(0)
+
+
+def test_to_frame_uses_the_tokens_and_drops_the_padding():
+    data = np.full((2, 4), np.nan)
+    data[0, :3], data[1, 0] = [101, 7, 9], 12
+    frame = token_attribution(data=data).to_frame()
+    assert len(frame) == 4  # 3 + 1 tokens, not 2 × 4 positions
+    assert frame["feature"].tolist() == ["[CLS]", "good", "film", "bad"]
+    assert frame["instance"].tolist() == [0, 0, 0, 1] and frame["position"].tolist() == [0, 1, 2, 0]
+    np.testing.assert_allclose(frame["value"], [0.5, -1.0, 2.0, 0.25])
+    np.testing.assert_allclose(frame["data"], [101, 7, 9, 12])
+    np.testing.assert_allclose(frame["base_value"], [1.0, 1.0, 1.0, 2.0])
+    assert "position" not in make().to_frame().columns  # flat attributions unchanged
+
+
+@pytest.mark.parametrize(
+    ("values", "names", "data", "error", "message"),
+    [
+        (np.zeros((2, 3, 1)), [["a"], ["b"], ["c"]], None, ValueError,
+         r"feature_names must hold 2 token lists \(one per instance\); received 3"),
+        (np.zeros((2, 3, 1)), [["a", "b", "c", "d"], ["b"]], None, ValueError,
+         r"feature_names\[0\] has 4 tokens; values have room for at most 3"),
+        (np.ones((2, 3, 1)), [["a", "b"], ["c"]], None, ValueError,
+         "instance 0 has 2 tokens but a non-zero value at token position 2"),
+        (np.zeros((2, 3, 1)), [["a", "b"], ["c"]], np.zeros((2, 3)), ValueError,
+         "data after an instance's tokens is padding and must be NaN; instance 0 has 2 tokens"),
+        (np.zeros((2, 3, 3, 1)), [["a"], ["b"]], None, ValueError,
+         r"need values of shape \(n_instances, max_tokens, n_outputs\); received shape \(2, 3, 3, 1\)"),
+        (np.zeros((2, 3, 1)), [["a", 1], ["b"]], None, TypeError, r"feature_names\[0\] must hold str tokens only"),
+        (np.zeros((2, 3, 1)), ["a", ["b"]], None, TypeError,
+         r"feature_names\[0\] must be a sequence of str \(one instance's tokens\); received str"),
+    ],
+    ids=["list count", "list too long", "padding not zero", "data padding not NaN", "image shape", "int token",
+         "mixed flat and nested"],
+)  # fmt: skip
+def test_bad_token_lists_are_named(values, names, data, error, message):
+    with pytest.raises(error, match=message):
+        iw.Attribution(values, np.zeros(1), data=data, feature_names=names)

@@ -82,3 +82,33 @@ def text(name: str, value: Any) -> str:
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a str; received {type(value).__name__}")
     return value
+
+
+def is_token_lists(values: Any) -> bool:
+    """True when ``values`` is a sequence of sequences (per-instance token lists) rather than one list of names."""
+    if values is None or isinstance(values, str) or not isinstance(values, Sequence | np.ndarray):
+        return False
+    return any(not isinstance(v, str | np.str_) and isinstance(v, Sequence | np.ndarray) for v in values)
+
+
+def token_lists(kind: str, values: Any, n_instances: int, max_tokens: int) -> tuple[tuple[str, ...], ...]:
+    """Per-instance token lists: ``n_instances`` sequences of str, each at most ``max_tokens`` long."""
+    rows = list(values)
+    if len(rows) != n_instances:
+        raise ValueError(f"{kind} must hold {n_instances} token lists (one per instance); received {len(rows)}")
+    checked = []
+    for i, row in enumerate(rows):
+        if isinstance(row, str) or not isinstance(row, Sequence | np.ndarray):
+            raise TypeError(
+                f"{kind}[{i}] must be a sequence of str (one instance's tokens); received {type(row).__name__}"
+            )
+        bad = [type(t).__name__ for t in row if not isinstance(t, str | np.str_)]
+        if bad:
+            raise TypeError(f"{kind}[{i}] must hold str tokens only; received {bad[0]}")
+        if len(row) > max_tokens:
+            raise ValueError(
+                f"{kind}[{i}] has {len(row)} tokens; values have room for at most {max_tokens} "
+                "(shape (n_instances, max_tokens, n_outputs))"
+            )
+        checked.append(tuple(str(t) for t in row))
+    return tuple(checked)

@@ -25,8 +25,12 @@ class Attribution:
         background data). A 1-D array is the same base for every instance.
     data : array_like, shape (n_instances, *feature_shape), optional
         The feature values that were explained (shown next to their contributions). NaN marks a missing value.
-    feature_names : sequence of str, optional
+    feature_names : sequence of str, or sequence of sequences of str, optional
         One name per feature for 1-D feature shapes; defaults to ``"feature 0"``, ``"feature 1"``, ...
+        For text, one token list per instance (ragged): ``values`` then has shape
+        (n_instances, max_tokens, n_outputs), each instance's values after its tokens are padding and must be
+        exactly 0 (and ``data``, if given, NaN there). The lists are kept as :attr:`tokens`, and
+        ``feature_names`` becomes the positional ``"token 0"``, ``"token 1"``, ...
     output_names : sequence of str, optional
         One name per output (class names, ``"prediction"``...); defaults to ``"output 0"``, ...
     method : str
@@ -41,12 +45,20 @@ class Attribution:
         Per-instance labels for the features, such as LIME's ``"mean radius <= 13.4"``; views use them in place
         of ``name = value``.
 
+    Attributes
+    ----------
+    tokens : tuple of tuple of str, or None
+        Per-instance token lists when ``feature_names`` gave them; ``None`` for flat feature names.
+    token_counts : numpy.ndarray of int, or None
+        How many tokens each instance has (the rest of its ``values`` row is padding).
+
     Raises
     ------
     TypeError
         Non-numeric values or names that are not strings.
     ValueError
-        Shapes that do not fit together, NaN or infinite attributions, wrong number of names.
+        Shapes that do not fit together, NaN or infinite attributions, wrong number of names, token lists longer
+        than the values' token axis, or non-zero values (non-NaN data) in the padding after a token list.
     """
 
     def __init__(
@@ -84,7 +96,13 @@ class Attribution:
         if data is not None:
             self.data = _checks.numeric_array("data", data, values.shape[:-1], "(n_instances, *feature_shape)")
         one_axis = self.feature_shape[0] if len(self.feature_shape) == 1 else None
-        self.feature_names: tuple[str, ...] | None = _checks.names("feature_names", feature_names, one_axis, "feature")
+        self.tokens: tuple[tuple[str, ...], ...] | None = None
+        self.token_counts: np.ndarray | None = None
+        if _checks.is_token_lists(feature_names):
+            self.tokens, self.token_counts = _token_lists(feature_names, self.values, self.data)
+            feature_names = None
+        stem = "feature" if self.tokens is None else "token"
+        self.feature_names: tuple[str, ...] | None = _checks.names("feature_names", feature_names, one_axis, stem)
         self.output_names: tuple[str, ...] = _checks.names("output_names", output_names, k, "output")  # type: ignore[assignment]
         self.convergence_delta: np.ndarray | None = None
         if convergence_delta is not None:
@@ -132,6 +150,15 @@ class Attribution:
         """
         return self.base_values + self.values.reshape(self.n_instances, -1, self.n_outputs).sum(axis=1)
 
+    def tokens_of(self, instance: int) -> tuple[str, ...]:
+        """The tokens (or, for flat feature names, the feature names) of one instance, without padding."""
+        instance = _checks.check_index("instance", instance, self.n_instances)
+        if self.tokens is not None:
+            return self.tokens[instance]
+        if self.feature_names is None:
+            raise ValueError(f"this attribution has no tokens or feature names (feature shape {self.feature_shape})")
+        return self.feature_names
+
     def check_index(self, instance: int, output: int) -> None:
         """Raise ``ValueError``/``TypeError`` unless ``instance`` and ``output`` index this attribution."""
         _checks.check_index("instance", instance, self.n_instances)
@@ -176,6 +203,8 @@ class Attribution:
         """A long pandas DataFrame: one row per (instance, feature, output) with value, data and base value.
 
         ``output`` keeps a single output. Only for 1-D feature shapes (tabular and per-token attributions).
+        With per-instance token lists the ``feature`` column holds each instance's tokens, a ``position`` column
+        their index, and the padding rows are left out.
         """
         import pandas as pd
 
@@ -183,21 +212,59 @@ class Attribution:
             raise ValueError(f"to_frame needs a 1-D feature shape; this attribution's is {self.feature_shape}")
         outputs = range(self.n_outputs) if output is None else [_checks.check_index("output", output, self.n_outputs)]
         n, f = self.n_instances, self.feature_shape[0]
+        names = np.tile(np.asarray(self.feature_names, dtype=object), (n, 1))
+        kept = np.ones((n, f), dtype=bool)
+        if self.tokens is not None:
+            kept = np.arange(f)[None, :] < self.token_counts[:, None]  # padding rows are not features
+            for i, row in enumerate(self.tokens):
+                names[i, : len(row)] = row
         frames = []
         for k in outputs:
             frame = {
-                "instance": np.repeat(np.arange(n), f),
-                "feature": np.tile(np.asarray(self.feature_names, dtype=object), n),
+                "instance": np.repeat(np.arange(n), f)[kept.ravel()],
+                "feature": names[kept],
                 "output": self.output_names[k],
-                "value": self.values[:, :, k].ravel(),
-                "base_value": np.repeat(self.base_values[:, k], f),
+                "value": self.values[:, :, k][kept],
+                "base_value": np.repeat(self.base_values[:, k], f)[kept.ravel()],
             }
+            if self.tokens is not None:
+                frame["position"] = np.tile(np.arange(f), n)[kept.ravel()]
             if self.data is not None:
-                frame["data"] = self.data.ravel()
+                frame["data"] = self.data[kept]
             if self.feature_conditions is not None:
-                frame["condition"] = [c for row in self.feature_conditions for c in row]
+                frame["condition"] = np.asarray(self.feature_conditions, dtype=object)[kept]
             frames.append(pd.DataFrame(frame))
         return pd.concat(frames, ignore_index=True)
+
+
+def _token_lists(
+    lists: Any, values: np.ndarray, data: np.ndarray | None
+) -> tuple[tuple[tuple[str, ...], ...], np.ndarray]:
+    """Validate per-instance token lists against values (n, max_tokens, k): zero padding, NaN data padding."""
+    if values.ndim != 3:
+        raise ValueError(
+            "per-instance token lists need values of shape (n_instances, max_tokens, n_outputs); "
+            f"received shape {values.shape}"
+        )
+    tokens = _checks.token_lists("feature_names", lists, values.shape[0], values.shape[1])
+    counts = np.array([len(row) for row in tokens], dtype=int)
+    padding = np.arange(values.shape[1])[None, :] >= counts[:, None]
+    nonzero = padding & (values != 0).any(axis=-1)
+    if nonzero.any():
+        i, j = (int(x) for x in np.argwhere(nonzero)[0])
+        raise ValueError(
+            f"values after an instance's tokens are padding and must be 0; instance {i} has {counts[i]} tokens "
+            f"but a non-zero value at token position {j}"
+        )
+    if data is not None:
+        filled = padding & ~np.isnan(data)
+        if filled.any():
+            i, j = (int(x) for x in np.argwhere(filled)[0])
+            raise ValueError(
+                f"data after an instance's tokens is padding and must be NaN; instance {i} has {counts[i]} tokens "
+                f"but data {data[i, j]} at token position {j}"
+            )
+    return tokens, counts
 
 
 def _delta(value: Any, n: int, k: int) -> np.ndarray:

@@ -51,8 +51,8 @@ class AttentionData(DataWidget):
     -----
     Requests (``js/src/lib/attention-data.ts`` is the twin): ``text {instance}`` → tokens, special-token mask,
     warning; ``tile {instance, map, layer, head}`` → one (tokens × tokens) matrix as uint8 with its scale;
-    ``thumbnails {instance, map}`` → (layers, heads or 1, t, t) uint8, each thumbnail scaled to its own maximum,
-    with those maxima.
+    ``thumbnails {instance, map}`` → (layers, heads or 1, t, t) uint8 colour levels, ``255·√(value ÷ the
+    thumbnail's own maximum)``, with those maxima.
     """
 
     _repr_traits: ClassVar[tuple[str, ...]] = ("method", "n_instances", "n_layers", "n_heads")
@@ -195,7 +195,9 @@ class AttentionData(DataWidget):
         peak = np.abs(small).max(axis=(-2, -1), keepdims=True)
         scaled = np.divide(small, peak, out=np.zeros_like(small), where=peak > 0)
         signed = bool((small < 0).any())
-        levels = np.rint((scaled + 1) * 127.5 if signed else scaled * 255).astype(np.uint8)
+        # colour by the square root: at thumbnail size a head's few strong weights would hide the rest
+        shaped = np.sign(scaled) * np.sqrt(np.abs(scaled))
+        levels = np.rint((shaped + 1) * 127.5 if signed else shaped * 255).astype(np.uint8)
         return {
             "instance": instance,
             "map": kind,

@@ -129,7 +129,7 @@ function render(props: RenderProps<AttentionViewTraits>): () => void {
         root.dataset.head = String(head);
         root.dataset.kind = kind;
         frame.caption.replaceChildren(
-          html("div", {}, `${nLayers} layers × ${nHeads} heads. Each thumbnail is scaled to its own largest weight; click one to show it.`),
+          html("div", {}, `${nLayers} layers × ${nHeads} heads. Each thumbnail is scaled to its own largest weight (colour ∝ √weight, so that weak weights show); click one to show it.`),
         );
       };
     },
