@@ -67,3 +67,38 @@ def test_label_measurement_runs_and_reports(tmp_path):
     assert "labelled segments per plot" in printed and len(result["table"]) == 9
     labelled = [row["ours"] for row in result["table"] if row["work"].startswith("labelled")]
     assert all(n >= 3 for n in labelled), labelled
+
+
+def test_flow_benchmark_runs_and_agrees_with_networkx(tmp_path):
+    from tests.benchmarks.bench_flow import main
+
+    report = main(["--tokens", "5", "--layers", "2", "--heads", "2", "--pairs", "0", "--out", str(tmp_path / "f.json")])
+    rows = report["table"]
+    assert rows[0]["note"] == "measured on every pair" and report["results"]["networkx_pairs"] == 50
+    assert rows[0]["ratio"] == pytest.approx(rows[0]["ours"] / rows[0]["anchor"])
+    assert report["results"]["max_abs_difference"] < 1e-6
+
+
+@pytest.mark.browser
+def test_attention_benchmark_runs_and_reports_ratios(tmp_path):
+    # its own process, like the others; BertViz and CircuitsVis kept at this tiny size (they take well under a second)
+    out = tmp_path / "attention.json"
+    command = [sys.executable, "-m", "tests.benchmarks.bench_attention", "--tokens", "16", "--synthetic-tokens", "64",
+               "--synthetic-layers", "2", "--synthetic-heads", "2", "--switches", "3", "--timeout", "120",
+               "--out", str(out)]  # fmt: skip
+    printed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=True).stdout
+    report = json.loads(out.read_text())
+    rows, result = report["table"], report["results"][0]
+    assert "ratio" in printed and len(rows) == 16
+    for row in rows:
+        assert row["ours"] is not None and row["ours"] > 0, row
+        if row["anchor"] is not None:
+            assert row["anchor"] > 0 and row["ratio"] == pytest.approx(row["ours"] / row["anchor"]), row
+    assert sum(row["anchor"] is not None for row in rows) == 6  # bytes and Python time against both anchors
+    ours = result["ours"]
+    assert ours["tokens"] == 16 and ours["prefetched_tiles"] == 11  # MiniLM: the layer's 11 other heads
+    assert ours["settled_bytes"] > ours["first_paint_bytes"] > ours["widget_open_bytes"] > 0
+    assert ours["head_switch_timeouts"] == 0 and ours["head_switch_tile_requests"] == 0  # prefetched: no round trip
+    synthetic = result["synthetic"]
+    assert (synthetic["tokens"], synthetic["layers"], synthetic["heads"]) == (64, 2, 2)
+    assert synthetic["switch_timeouts"] == 0 and synthetic["heap_after_gc_mb"] > 0

@@ -465,7 +465,7 @@ def _explain_each(
 
         texts = np.empty(len(task.texts), dtype=object)
         texts[:] = task.texts
-        (results,) = run_in_chunks(one, texts, 1, label, task.progress)
+        (results,) = run_in_chunks(one, texts, 1, label, task.progress, unit="text")
     return _attribution(task, method, list(results), baseline)
 
 
