@@ -361,13 +361,8 @@ class _TransformersRun:
         return np.concatenate([_to_numpy(a) for a in attentions]), [c() for c in captured]
 
     def gradients(self, target: Any) -> np.ndarray:
-        import torch
-
         outputs, attentions, _ = self.forward(grad=True)
-        score = _score(self.model, outputs, target)
-        grads = torch.autograd.grad(score, attentions, allow_unused=True)
-        return np.concatenate([np.zeros(tuple(a.shape)) if g is None else _to_numpy(g)
-                               for a, g in zip(attentions, grads, strict=True)])  # fmt: skip
+        return np.concatenate(_gradients_of(self.model, outputs, attentions, target))
 
 
 @dataclass
@@ -379,6 +374,15 @@ class _GradientSource:
 
     def __call__(self, target: Any) -> np.ndarray:
         return self.run.gradients(self.default if target is None else target)
+
+
+def _gradients_of(model: Any, outputs: Any, attentions: Sequence[Any], target: Any) -> list[np.ndarray]:
+    """∂target/∂attention for each layer's weights; zeros for a layer the target does not depend on."""
+    import torch
+
+    score = _score(model, outputs, target)
+    grads = torch.autograd.grad(score, attentions, allow_unused=True)
+    return [np.zeros(tuple(a.shape)) if g is None else _to_numpy(g) for a, g in zip(attentions, grads, strict=True)]
 
 
 def _score(model: Any, outputs: Any, target: Any) -> Any:
@@ -549,13 +553,8 @@ class _MultiheadRun:
         return np.stack([_to_numpy(w) for w in weights]), transformed
 
     def gradients(self, target: Any) -> np.ndarray:
-        import torch
-
         outputs, weights, _ = self.forward(grad=True)
-        score = _score(self.model, outputs, target)
-        grads = torch.autograd.grad(score, weights, allow_unused=True)
-        return np.stack([np.zeros(tuple(w.shape)) if g is None else _to_numpy(g)
-                         for w, g in zip(weights, grads, strict=True)])  # fmt: skip
+        return np.stack(_gradients_of(self.model, outputs, weights, target))
 
 
 def _call(model: Any, inputs: Any, device: Any) -> Any:

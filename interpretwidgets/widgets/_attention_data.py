@@ -18,7 +18,7 @@ import traitlets
 
 from .._transfer import encode
 from ..data import AttentionMaps
-from ._base import DataWidget
+from ._base import DataWidget, PerInstance
 from ._messages import RequestServer, index_param
 
 __all__ = ["MAP_KINDS", "AttentionData", "downsample"]
@@ -80,14 +80,17 @@ class AttentionData(DataWidget):
             if n_instances not in (None, 1):
                 raise ValueError(f"one AttentionMaps is one text; received n_instances={n_instances}")
             first = maps
-            self._maps_for: Callable[[int], AttentionMaps] = lambda _instance: first
+
+            def maps_for(_instance: int) -> AttentionMaps:
+                return first
+
             shape = {"n_instances": 1, "n_layers": first.n_layers, "n_heads": first.n_heads, "method": first.method}
             kinds = available_kinds(first)
         elif callable(maps):
             for name, value in (("n_instances", n_instances), ("n_layers", n_layers), ("n_heads", n_heads)):
                 if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                     raise ValueError(f"with a callable, {name} must be a positive int; received {value!r}")
-            self._maps_for = maps
+            maps_for = maps
             shape = {"n_instances": n_instances, "n_layers": n_layers, "n_heads": n_heads, "method": method}
             kinds = tuple(kinds or ("head", "mean", "rollout", "flow"))
         else:
@@ -95,7 +98,7 @@ class AttentionData(DataWidget):
                 f"AttentionData expected an interpretwidgets.AttentionMaps or a callable instance -> AttentionMaps; "
                 f"received {type(maps).__name__}"
             )
-        self._cache: dict[int, AttentionMaps] = {}
+        self._maps: PerInstance[AttentionMaps] = PerInstance(maps_for, lambda: self.n_instances, self._check_maps)
         self._derived: dict[tuple[int, str], np.ndarray] = {}
         super().__init__(**shape, kinds=list(kinds), **kwargs)
         handlers = {"text": self._text, "tile": self._tile, "thumbnails": self._thumbnails}
@@ -124,24 +127,20 @@ class AttentionData(DataWidget):
     @property
     def computed(self) -> tuple[int, ...]:
         """The texts whose maps a view has asked for so far."""
-        return tuple(self._cache)
+        return self._maps.computed
 
     def maps_for(self, instance: int) -> AttentionMaps:
         """The maps of text ``instance``: extracted on first use, then cached."""
-        from ..data import check_index
+        return self._maps.get(instance)
 
-        check_index("instance", instance, self.n_instances)
-        if instance not in self._cache:
-            maps = self._maps_for(instance)
-            if not isinstance(maps, AttentionMaps):
-                raise TypeError(f"maps_for({instance}) must return an AttentionMaps; received {type(maps).__name__}")
-            if (maps.n_layers, maps.n_heads) != (self.n_layers, self.n_heads):
-                raise ValueError(
-                    f"maps_for({instance}) must return {self.n_layers} layers × {self.n_heads} heads; received "
-                    f"{maps.n_layers} × {maps.n_heads}"
-                )
-            self._cache[instance] = maps
-        return self._cache[instance]
+    def _check_maps(self, instance: int, maps: Any) -> None:
+        if not isinstance(maps, AttentionMaps):
+            raise TypeError(f"maps_for({instance}) must return an AttentionMaps; received {type(maps).__name__}")
+        if (maps.n_layers, maps.n_heads) != (self.n_layers, self.n_heads):
+            raise ValueError(
+                f"maps_for({instance}) must return {self.n_layers} layers × {self.n_heads} heads; received "
+                f"{maps.n_layers} × {maps.n_heads}"
+            )
 
     def stack(self, instance: int, kind: str) -> np.ndarray:
         """Every matrix of one map kind: (layers, heads, n, n) for ``"head"``, (layers, n, n) for the others."""

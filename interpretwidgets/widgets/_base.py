@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 import pathlib
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import anywidget
 import ipywidgets
@@ -162,3 +162,41 @@ class ViewWidget(Strict, anywidget.AnyWidget):
     def _accepted(self, sync_data: dict[str, Any]) -> None:
         if self.error and "error" not in sync_data:
             self.error = ""
+
+
+Result = TypeVar("Result")
+
+
+class PerInstance(Generic[Result]):
+    """Results computed one instance at a time, on first use (a view's request), checked once, then kept.
+
+    Parameters
+    ----------
+    compute : callable
+        ``compute(instance) -> result``.
+    count : callable
+        The number of instances (read when asked: a data widget's trait).
+    check : callable
+        ``check(instance, result)`` raises when the result does not fit the data widget.
+    """
+
+    def __init__(
+        self, compute: Callable[[int], Result], count: Callable[[], int], check: Callable[[int, Any], None]
+    ) -> None:
+        self._compute = compute
+        self._count = count
+        self._check = check
+        self._results: dict[int, Result] = {}
+
+    @property
+    def computed(self) -> tuple[int, ...]:
+        """The instances computed so far, in the order they were asked for."""
+        return tuple(self._results)
+
+    def get(self, instance: int) -> Result:
+        check_index("instance", instance, self._count())
+        if instance not in self._results:
+            result = self._compute(instance)
+            self._check(instance, result)
+            self._results[instance] = result
+        return self._results[instance]

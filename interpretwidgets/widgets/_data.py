@@ -17,7 +17,7 @@ import traitlets
 
 from .._transfer import encode, wire_values
 from ..data import Attribution
-from ._base import DataWidget, array_trait
+from ._base import DataWidget, PerInstance, array_trait
 from ._messages import RequestServer, index_param
 
 __all__ = ["AttributionData", "AttributionSource", "LazyAttributionData"]
@@ -182,8 +182,7 @@ class LazyAttributionData(AttributionSource):
     ) -> None:
         if not callable(compute):
             raise TypeError(f"compute must be a callable instance -> Attribution; received {type(compute).__name__}")
-        self._compute = compute
-        self._cache: dict[int, Attribution] = {}
+        self._results: PerInstance[Attribution] = PerInstance(compute, lambda: self.n_instances, self._check_result)
         super().__init__(
             n_instances=n_instances, feature_names=list(feature_names), output_names=list(output_names),
             method=method, output_space=output_space, baseline=baseline, **kwargs,
@@ -198,23 +197,19 @@ class LazyAttributionData(AttributionSource):
     @property
     def computed(self) -> tuple[int, ...]:
         """The instances computed so far."""
-        return tuple(self._cache)
+        return self._results.computed
 
     def attribution_for(self, instance: int) -> Attribution:
         """The attribution of one instance: computed on first use, then cached."""
-        from ..data import check_index
+        return self._results.get(instance)
 
-        check_index("instance", instance, self.n_instances)
-        if instance not in self._cache:
-            result = self._compute(instance)
-            check_attribution(result)
-            if result.n_instances != 1 or result.n_features != self.n_features or result.n_outputs != self.n_outputs:
-                raise ValueError(
-                    f"compute({instance}) must return one instance with {self.n_features} features and "
-                    f"{self.n_outputs} outputs; received values of shape {result.values.shape}"
-                )
-            self._cache[instance] = result
-        return self._cache[instance]
+    def _check_result(self, instance: int, result: Any) -> None:
+        check_attribution(result)
+        if result.n_instances != 1 or result.n_features != self.n_features or result.n_outputs != self.n_outputs:
+            raise ValueError(
+                f"compute({instance}) must return one instance with {self.n_features} features and "
+                f"{self.n_outputs} outputs; received values of shape {result.values.shape}"
+            )
 
     def _attribution_request(self, params: dict[str, Any]) -> dict[str, Any]:
         instance = index_param(params, "instance", self.n_instances)

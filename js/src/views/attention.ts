@@ -26,6 +26,20 @@ const LABEL_CELL_PX = 9;
 /** opacity levels of the lines: one canvas path per level, not one stroke per line */
 const LEVELS = 16;
 
+/** What a drawing needs: the canvas and its scrolling stage, the tile and its text, and what to highlight. */
+interface Scene {
+  canvas: HTMLCanvasElement;
+  stage: HTMLElement;
+  spacer: HTMLElement;
+  frame: Frame;
+  tile: Tile;
+  text: TextInfo;
+  width: number;
+  pointer: { i: number; j: number } | null;
+  /** the token hovered in another view (-1: none; -2: this view's pointer decides) */
+  hovered: number;
+}
+
 interface Shown {
   tile: Tile;
   text: TextInfo;
@@ -126,7 +140,8 @@ function render(props: RenderProps<Traits>): () => void {
         const mode: "lines" | "matrix" = chosen === "lines" || chosen === "matrix" ? chosen : tile.n <= LINES_UP_TO ? "lines" : "matrix";
         modePicker.select.value = mode;
         const hovered = pointer ? -2 : input.hovered; // -2: this view's own pointer decides what is highlighted
-        shown = mode === "lines" ? drawLines(canvas, stage, spacer, frame, tile, text, width, pointer, hovered) : drawMatrix(canvas, stage, spacer, frame, tile, text, width, pointer, hovered);
+        const scene: Scene = { canvas, stage, spacer, frame, tile, text, width, pointer, hovered };
+        shown = mode === "lines" ? drawLines(scene) : drawMatrix(scene);
         describe(frame, input, tile, mode);
       };
       return paint;
@@ -159,17 +174,7 @@ function highlighted(pointer: { i: number; j: number } | null, hovered: number):
   return { row: hovered, column: hovered };
 }
 
-function drawLines(
-  canvas: HTMLCanvasElement,
-  stage: HTMLElement,
-  spacer: HTMLElement,
-  frame: Frame,
-  tile: Tile,
-  text: TextInfo,
-  width: number,
-  pointer: { i: number; j: number } | null,
-  hovered: number,
-): Shown {
+function drawLines({ canvas, stage, spacer, frame, tile, text, width, pointer, hovered }: Scene): Shown {
   const n = tile.n;
   const total = n * ROW_PX + 8;
   const viewport = Math.min(total, VIEWPORT_PX);
@@ -241,17 +246,7 @@ function drawLines(
   return { tile, text, mode: "lines", left, top: 4, cell: ROW_PX, right };
 }
 
-function drawMatrix(
-  canvas: HTMLCanvasElement,
-  stage: HTMLElement,
-  spacer: HTMLElement,
-  frame: Frame,
-  tile: Tile,
-  text: TextInfo,
-  width: number,
-  pointer: { i: number; j: number } | null,
-  hovered: number,
-): Shown {
+function drawMatrix({ canvas, stage, spacer, frame, tile, text, width, pointer, hovered }: Scene): Shown {
   const n = tile.n;
   stage.style.maxHeight = "";
   stage.classList.remove("iw-scrolls");
