@@ -258,7 +258,7 @@ def test_an_implementation_that_cannot_switch_to_eager_is_a_clear_error(bert, to
         (lambda m, t: iw.attention(m, None, "the cat"), TypeError, "needs its tokenizer"),
         (lambda m, t: iw.attention(m, t, "the", tokens=["x"]), TypeError, "tokens= is for models without"),
         (lambda m, t: iw.attention(m, t, "the", target="cat"), TypeError, "target must be an int, a callable"),
-        (lambda m, t: iw.attention(m, t, "the", max_length=0), ValueError, "max_length must be a positive int"),
+        (lambda m, t: iw.attention(m, t, "the", max_length=0), ValueError, "max_length must be at least 2; received 0"),
         (lambda m, t: iw.attention(torch.nn.Linear(2, 2), t, "the"), TypeError,
          r"unsupported model: expected a Hugging Face .*received Linear"),
         (lambda m, t: iw.attention(object()), TypeError, "unsupported model"),

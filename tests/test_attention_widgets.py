@@ -72,8 +72,8 @@ def test_thumbnails_average_blocks_down_and_are_scaled_each_to_its_own_peak():
     small = downsample(maps.attentions, THUMBNAIL)
     expected = 255 * np.sqrt(small / small.max(axis=(-2, -1), keepdims=True))
     assert np.abs(levels - expected).max() <= 1.5  # 255·√(value ÷ peak), whole levels after quantisation
-    small = downsample(maps.attentions, THUMBNAIL)
-    np.testing.assert_allclose(peaks, small.max(axis=(-2, -1)), rtol=1e-5)
+    # the tooltip's "largest weight" is the map's own, not a block mean's
+    np.testing.assert_allclose(peaks, maps.attentions.max(axis=(-2, -1)), rtol=1e-6)
     rollout = iw.AttentionData(maps)._thumbnails({"instance": 0, "map": "rollout"})
     assert decode(rollout["thumbnails"]).shape == (3, 1, THUMBNAIL, THUMBNAIL) and not rollout["signed"]
 

@@ -89,9 +89,10 @@ def test_attention_benchmark_runs_and_reports_ratios(tmp_path):
     printed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=True).stdout
     report = json.loads(out.read_text())
     rows, result = report["table"], report["results"][0]
-    assert "ratio" in printed and len(rows) == 16
+    assert "ratio" in printed and len(rows) == 20
     for row in rows:
-        assert row["ours"] is not None and row["ours"] > 0, row
+        # the longest task is 0 when no task reached 50 ms (the Long Tasks API's threshold), as at this size
+        assert row["ours"] is not None and (row["ours"] >= 0 if "longest" in row["work"] else row["ours"] > 0), row
         if row["anchor"] is not None:
             assert row["anchor"] > 0 and row["ratio"] == pytest.approx(row["ours"] / row["anchor"]), row
     assert sum(row["anchor"] is not None for row in rows) == 6  # bytes and Python time against both anchors

@@ -136,6 +136,38 @@ def test_deferred_answers_are_given_one_at_a_time_in_order():
     assert order == [0, 1, 2] and server.answered == 3
 
 
+def test_quick_answers_go_out_together_and_slow_work_lets_the_kernel_read_its_queue():
+    import time
+
+    from interpretwidgets.widgets._messages import BATCH_S
+
+    answered = []
+
+    def work(p):
+        if p.get("slow"):
+            time.sleep(BATCH_S * 2)
+        answered.append(p["i"])
+        return {}
+
+    widget, server = serve({"w": work})
+
+    async def first_paint():
+        # a view's first paint: several quick requests at once, all answered in one deferral
+        for i in range(4):
+            server.receive(widget, {"iw": "request", "id": f"q-{i}", "kind": "w", "params": {"i": i}}, [])
+        await asyncio.sleep(DEFER_S * 1.5)
+        assert answered == [0, 1, 2, 3]
+        # a slow answer first: the one behind it waits for the next deferral, so its cancel (read meanwhile) counts
+        server.receive(widget, {"iw": "request", "id": "s", "kind": "w", "params": {"i": 10, "slow": True}}, [])
+        server.receive(widget, {"iw": "request", "id": "t", "kind": "w", "params": {"i": 11}}, [])
+        cancel = {"iw": "cancel", "id": "t"}
+        asyncio.get_running_loop().call_later(DEFER_S + BATCH_S, server.receive, widget, cancel, [])
+        await asyncio.sleep(DEFER_S * 4 + BATCH_S * 2)
+
+    in_a_thread_of_its_own(lambda: asyncio.run(first_paint()))
+    assert answered == [0, 1, 2, 3, 10] and server.cancelled == 1
+
+
 def test_without_an_event_loop_requests_are_answered_at_once():
     widget, server = serve({"w": lambda p: {"ok": True}})
     message = {"iw": "request", "id": "v-1", "kind": "w", "params": {}}

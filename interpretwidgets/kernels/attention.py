@@ -19,7 +19,7 @@ import numpy as np
 
 from ..data.attention import AttentionMaps
 from ._borrow import borrowed
-from ._models import is_torch_module
+from ._models import is_torch_module, token_limit
 
 __all__ = ["attention"]
 
@@ -233,7 +233,7 @@ def _from_transformers(model: Any, tokenizer: Any, text: Any, max_length: int | 
             f"{type(tokenizer).__name__}"
         )
     text = _check_text(text)
-    limit = _token_limit(model, tokenizer, max_length)
+    limit = token_limit(model, tokenizer, max_length) or NO_LIMIT
     encoded, warning = _encode(tokenizer, text, limit)
     ids = encoded["input_ids"][0]
     _check_vocabulary(model, tokenizer, ids)
@@ -250,17 +250,6 @@ def _from_transformers(model: Any, tokenizer: Any, text: Any, max_length: int | 
                  value_norms=norms, value_products=products)  # fmt: skip
     maps._gradient_source = _GradientSource(run, target)
     return maps
-
-
-def _token_limit(model: Any, tokenizer: Any, max_length: int | None) -> int:
-    if max_length is not None:
-        if isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 1:
-            raise ValueError(f"max_length must be a positive int; received {max_length!r}")
-        return max_length
-    limits = [getattr(tokenizer, "model_max_length", None)]
-    limits += [getattr(model.config, name, None) for name in ("max_position_embeddings", "n_positions")]
-    limits = [int(v) for v in limits if isinstance(v, int) and 0 < v < NO_LIMIT]
-    return min(limits, default=NO_LIMIT)
 
 
 def _encode(tokenizer: Any, text: str, limit: int) -> tuple[dict[str, Any], str]:

@@ -23,6 +23,7 @@ from ..data import Attribution
 from ..data.interop import LIME_BASELINE
 from ._borrow import borrowed
 from ._inputs import check_count, check_names
+from ._models import token_limit
 from ._progress import run_in_chunks
 from ._random import seeded
 from .registry import Registry
@@ -155,7 +156,7 @@ def explain_text(
     resolved = _target(model, tokenizer, kind, target)
     n_outputs = 1 if kind == "causal_lm" or resolved is not None else _n_labels(model)
     names = check_names("output_names", output_names, n_outputs)
-    limit = _max_length(model, tokenizer, max_length)
+    limit = token_limit(model, tokenizer, max_length)
     _warn_truncated(tokenizer, checked, limit)
     _check_runs(model, tokenizer, kind, checked[0], limit)
     task = TextTask(
@@ -256,16 +257,6 @@ def _token_id(tokenizer: Any, token: str) -> int:
             f"{len(ids)} tokens {tokenizer.convert_ids_to_tokens(ids)}"
         )
     return int(ids[0])
-
-
-def _max_length(model: Any, tokenizer: Any, requested: int | None) -> int | None:
-    limits = [getattr(model.config, "max_position_embeddings", None), getattr(tokenizer, "model_max_length", None)]
-    limits = [int(v) for v in limits if isinstance(v, int | np.integer) and 0 < v < 1_000_000]  # sentinel ~1e30
-    limit = min(limits) if limits else None
-    requested = check_count("max_length", requested, minimum=2)
-    if requested is not None and limit is not None and requested > limit:
-        raise ValueError(f"max_length must be at most the model's limit of {limit} tokens; received {requested}")
-    return requested or limit
 
 
 def _warn_truncated(tokenizer: Any, texts: tuple[str, ...], limit: int | None) -> None:

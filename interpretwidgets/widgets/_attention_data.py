@@ -9,7 +9,6 @@ cached. Several texts (an explorer) are several instances: each is extracted on 
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -18,13 +17,15 @@ import traitlets
 
 from .._transfer import encode
 from ..data import AttentionMaps
-from ._base import DataWidget, PerInstance
+from ._base import DataWidget, PerInstance, SharedWidgets
 from ._messages import RequestServer, index_param
 
 __all__ = ["MAP_KINDS", "AttentionData", "downsample"]
 
 #: what a tile can show: one head, the mean of a layer's heads, and the maps derived from the weights
 MAP_KINDS = ("head", "mean", "rollout", "value_weighted", "gradient_weighted", "flow")
+#: map kinds whose values have a sign (drawn on a diverging scale whatever the signs of one tile)
+SIGNED_KINDS = frozenset({"gradient_weighted"})
 #: the longest side of a thumbnail, in cells
 THUMBNAIL = 32
 #: exact attention flow solves one maximum-flow problem per pair of tokens and layer (12 s at 64 tokens × 6 layers,
@@ -56,7 +57,7 @@ class AttentionData(DataWidget):
     """
 
     _repr_traits: ClassVar[tuple[str, ...]] = ("method", "n_instances", "n_layers", "n_heads")
-    _shared: ClassVar[weakref.WeakKeyDictionary[AttentionMaps, AttentionData]] = weakref.WeakKeyDictionary()
+    _shared: ClassVar[SharedWidgets[AttentionData]] = SharedWidgets()
 
     n_instances = traitlets.Int(1, help="How many texts.").tag(sync=True)
     n_layers = traitlets.Int(0).tag(sync=True)
@@ -76,6 +77,8 @@ class AttentionData(DataWidget):
         kinds: tuple[str, ...] | None = None,
         **kwargs: Any,
     ) -> None:
+        #: the one AttentionMaps this data was made for (None for a callable)
+        self._single = maps if isinstance(maps, AttentionMaps) else None
         if isinstance(maps, AttentionMaps):
             if n_instances not in (None, 1):
                 raise ValueError(f"one AttentionMaps is one text; received n_instances={n_instances}")
@@ -114,10 +117,7 @@ class AttentionData(DataWidget):
                 f"expected an interpretwidgets.AttentionMaps (from iw.attention(...)) or an AttentionData; received "
                 f"{type(maps).__name__}"
             )
-        shared = cls._shared.get(maps)
-        if shared is None or shared.comm is None:
-            shared = cls._shared[maps] = cls(maps)
-        return shared
+        return cls._shared.get(maps, lambda: cls(maps), lambda widget: widget._single)
 
     @property
     def requests(self) -> RequestServer:
@@ -142,24 +142,26 @@ class AttentionData(DataWidget):
                 f"{maps.n_layers} × {maps.n_heads}"
             )
 
-    def stack(self, instance: int, kind: str) -> np.ndarray:
-        """Every matrix of one map kind: (layers, heads, n, n) for ``"head"``, (layers, n, n) for the others."""
+    def stack(self, instance: int, kind: str, target: int | None = None) -> np.ndarray:
+        """Every matrix of one map kind: (layers, heads, n, n) for ``"head"``, (layers, n, n) for the others.
+        ``target``: the output gradient-weighted attention explains (default: the model's own, e.g. the predicted
+        class)."""
         if kind not in self.kinds:
             raise ValueError(f"map must be one of {', '.join(map(repr, self.kinds))}; received {kind!r}")
         maps = self.maps_for(instance)
         if kind == "head":
             return maps.attentions
-        key = (instance, kind)
+        key = (instance, kind, target if kind == "gradient_weighted" else None)
         if key not in self._derived:
-            self._derived[key] = _derive(maps, kind)
+            self._derived[key] = _derive(maps, kind, key[2])
         return self._derived[key]
 
-    def tile(self, instance: int, kind: str, layer: int, head: int) -> np.ndarray:
+    def tile(self, instance: int, kind: str, layer: int, head: int, target: int | None = None) -> np.ndarray:
         """One (n, n) matrix: the head's weights for ``"head"``, else the layer's map of that kind."""
         from ..data import check_index
 
         check_index("layer", layer, self.n_layers)
-        stack = self.stack(instance, kind)
+        stack = self.stack(instance, kind, target)
         if kind == "head":
             return stack[layer, check_index("head", head, self.n_heads)]
         return stack[layer]
@@ -180,20 +182,29 @@ class AttentionData(DataWidget):
         kind = str(params.get("map", "head"))
         layer = index_param(params, "layer", self.n_layers)
         head = index_param(params, "head", self.n_heads) if kind == "head" else 0
-        matrix = self.tile(instance, kind, layer, head)
-        return {"instance": instance, "map": kind, "layer": layer, "head": head, "tile": encode(matrix, "uint8")}
+        matrix = self.tile(instance, kind, layer, head, _target(params))
+        return {
+            "instance": instance,
+            "map": kind,
+            "layer": layer,
+            "head": head,
+            "tile": encode(matrix, "uint8"),
+            # the scale's end, sent as it is: a constant tile's quantisation step says nothing of it
+            "peak": float(np.abs(matrix).max()),
+            "signed": kind in SIGNED_KINDS,
+        }
 
     def _thumbnails(self, params: dict[str, Any]) -> dict[str, Any]:
         instance = index_param(params, "instance", self.n_instances)
         kind = str(params.get("map", "head"))
-        stack = self.stack(instance, kind)
+        stack = self.stack(instance, kind, _target(params))
         if stack.ndim == 3:
             stack = stack[:, None]
         small = downsample(stack, THUMBNAIL)
         # each thumbnail on its own scale: a diffuse head next to a sharp one would otherwise look empty
         peak = np.abs(small).max(axis=(-2, -1), keepdims=True)
         scaled = np.divide(small, peak, out=np.zeros_like(small), where=peak > 0)
-        signed = bool((small < 0).any())
+        signed = kind in SIGNED_KINDS
         # colour by the square root: at thumbnail size a head's few strong weights would hide the rest
         shaped = np.sign(scaled) * np.sqrt(np.abs(scaled))
         levels = np.rint((shaped + 1) * 127.5 if signed else shaped * 255).astype(np.uint8)
@@ -202,7 +213,8 @@ class AttentionData(DataWidget):
             "map": kind,
             "signed": signed,
             "thumbnails": encode(levels, "uint8"),
-            "peaks": encode(peak.reshape(stack.shape[:2]), "float32"),
+            # the largest value of each full map (a thumbnail's cells are block means)
+            "peaks": encode(np.abs(stack).max(axis=(-2, -1)), "float32"),
         }
 
 
@@ -224,7 +236,7 @@ def available_kinds(maps: AttentionMaps) -> tuple[str, ...]:
     """The map kinds ``maps`` can give: value-weighted attention needs the value vectors' norms, gradient-weighted
     attention the model (both kept by ``iw.attention``)."""
     kinds = ["head", "mean", "rollout"]
-    if getattr(maps, "value_norms", None) is not None:
+    if maps.value_products is not None:  # the layer's norm ‖Σ_h α f^h(x)‖, the map the views show
         kinds.append("value_weighted")
     if maps.has_gradients:
         kinds.append("gradient_weighted")
@@ -232,7 +244,17 @@ def available_kinds(maps: AttentionMaps) -> tuple[str, ...]:
     return tuple(kinds)
 
 
-def _derive(maps: AttentionMaps, kind: str) -> np.ndarray:
+def _target(params: dict[str, Any]) -> int | None:
+    """The output a request names for gradient-weighted attention (an explorer's selected class), if any."""
+    target = params.get("output")
+    if target is None:
+        return None
+    if isinstance(target, bool) or not isinstance(target, int) or target < 0:
+        raise ValueError(f"output must be a class index (an int ≥ 0); received {target!r}")
+    return target
+
+
+def _derive(maps: AttentionMaps, kind: str, target: int | None = None) -> np.ndarray:
     """A layer-level map: (layers, n, n)."""
     if kind == "mean":
         return maps.fused("mean")
@@ -248,14 +270,9 @@ def _derive(maps: AttentionMaps, kind: str) -> np.ndarray:
             )
         return maps.flow()
     if kind == "value_weighted":
-        # Kobayashi et al.'s layer-level norm ‖Σ_h α f^h(x)‖ when the maps carry the heads' inner products
-        return (
-            maps.value_weighted("sum" if maps.value_products is not None else "each")
-            .reshape(maps.n_layers, -1, maps.n_tokens, maps.n_tokens)
-            .mean(axis=1)
-        )
+        return maps.value_weighted("sum")  # Kobayashi et al.'s norm of the whole layer's output
     if kind == "gradient_weighted":
-        return maps.gradient_weighted().mean(axis=1)
+        return maps.gradient_weighted(target).mean(axis=1)
     raise ValueError(f"unknown map kind {kind!r}")
 
 

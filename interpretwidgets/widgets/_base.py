@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import pathlib
+import weakref
 from collections.abc import Callable
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -200,3 +201,28 @@ class PerInstance(Generic[Result]):
             self._check(instance, result)
             self._results[instance] = result
         return self._results[instance]
+
+
+Shared = TypeVar("Shared", bound=ipywidgets.Widget)
+
+
+class SharedWidgets(Generic[Shared]):
+    """The data widget made for each object (an Attribution, AttentionMaps), reused while it is open, so that views
+    of one object share one copy in the browser.
+
+    Kept by the object's id with a weak reference to the widget: the widget holds its object, so a mapping from the
+    object to the widget (a WeakKeyDictionary) would keep both alive for ever.
+    """
+
+    def __init__(self) -> None:
+        self._widgets: dict[int, weakref.ref[Shared]] = {}
+
+    def get(self, key: object, make: Callable[[], Shared], holds: Callable[[Shared], object]) -> Shared:
+        """The open widget made for ``key`` (``holds(widget) is key``), or a new one from ``make``."""
+        ref = self._widgets.get(id(key))
+        widget = ref() if ref is not None else None
+        if widget is None or widget.comm is None or holds(widget) is not key:
+            widget = make()
+            self._widgets = {k: r for k, r in self._widgets.items() if r() is not None}
+            self._widgets[id(key)] = weakref.ref(widget)
+        return widget

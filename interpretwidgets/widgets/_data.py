@@ -17,7 +17,7 @@ import traitlets
 
 from .._transfer import encode, wire_values
 from ..data import Attribution
-from ._base import DataWidget, PerInstance, array_trait
+from ._base import DataWidget, PerInstance, SharedWidgets, array_trait
 from ._messages import RequestServer, index_param
 
 __all__ = ["AttributionData", "AttributionSource", "LazyAttributionData"]
@@ -65,7 +65,7 @@ class AttributionData(AttributionSource):
     """
 
     _repr_traits: ClassVar[tuple[str, ...]] = ("method", "n_instances")
-    _shared: ClassVar[weakref.WeakKeyDictionary[Attribution, AttributionData]] = weakref.WeakKeyDictionary()
+    _shared: ClassVar[SharedWidgets[AttributionData]] = SharedWidgets()
 
     #: the values as they travel (see ``values_dtype``); ``attribution.values`` has them in full
     values = array_trait(dtype=lambda widget: widget.values_dtype)
@@ -91,10 +91,7 @@ class AttributionData(AttributionSource):
         if isinstance(attribution, AttributionData):
             return attribution
         attribution = to_attribution(attribution)
-        shared = cls._shared.get(attribution)
-        if shared is None or shared.comm is None:  # closed widgets are not reused
-            shared = cls._shared[attribution] = cls(attribution)
-        return shared
+        return cls._shared.get(attribution, lambda: cls(attribution), lambda widget: widget.attribution)
 
     @property
     def attribution(self) -> Attribution:

@@ -10,13 +10,15 @@ Protocol, as custom widget messages::
 Heavy work (clustering, LIME for one instance, an interaction search, later an attention tile) is a request,
 never a trait observer. Answers are deferred by a few milliseconds and given one at a time, so that the kernel
 reads the messages queued behind a request first: a request the browser has cancelled in the meantime (a newer
-one replaced it, or its view was closed) is never computed. The browser drops any reply it no longer waits for.
+one replaced it, or its view was closed) is never computed. Quick answers go out together, up to ``BATCH_S`` of work
+per deferral. The browser drops any reply it no longer waits for.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -30,6 +32,8 @@ Handler = Callable[[dict[str, Any]], dict[str, Any]]
 #: seconds an answer waits, so that the messages queued behind its request are read first (with ipykernel 7 a
 #: callback scheduled with no delay runs before the kernel reads the next message)
 DEFER_S = 0.03
+#: seconds of answering after which the rest waits for another deferral (a cancel read in between skips its work)
+BATCH_S = 0.02
 
 log = logging.getLogger(__name__)
 
@@ -129,8 +133,13 @@ class RequestServer:
 
     def _answer_deferred(self) -> None:
         self._timer = None
-        self.answer_next()
-        if self._pending:  # one at a time: the kernel reads its queue (cancels, newer requests) in between
+        # Quick answers go out together (a view's first paint asks for several things at once: one deferral each
+        # would add up); after BATCH_S of work the kernel reads its queue again (cancels, newer requests) before
+        # answering the rest.
+        start = time.perf_counter()
+        while self._pending and time.perf_counter() - start < BATCH_S:
+            self.answer_next()
+        if self._pending:
             self._schedule()
 
     def _send_error(self, request_id: str, kind: str, message: str) -> None:

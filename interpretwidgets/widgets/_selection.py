@@ -45,6 +45,7 @@ class Selection(DataWidget):
 
     def __init__(self, *, limits: Mapping[str, int] | None = None, **values: Any) -> None:
         self._limits: dict[str, int] = {}
+        self._map_kinds: tuple[str, ...] | None = None
         super().__init__()
         self.limits = dict(limits or {})
         for name, value in values.items():
@@ -68,11 +69,26 @@ class Selection(DataWidget):
                 if getattr(self, name) >= size:
                     setattr(self, name, max(0, size - 1))
 
+    @property
+    def map_kinds(self) -> tuple[str, ...] | None:
+        """The attention map kinds every attention view of this selection can show (None: any)."""
+        return self._map_kinds
+
+    @map_kinds.setter
+    def map_kinds(self, kinds: Iterable[str]) -> None:
+        self._map_kinds = tuple(kinds)
+        if self.map_kind not in self._map_kinds:
+            self.map_kind = "head"
+
     @traitlets.validate("map_kind")
     def _valid_map_kind(self, proposal: dict[str, Any]) -> str:
         from ._attention_data import valid_map_kind
 
-        return valid_map_kind(proposal["value"])
+        kind = valid_map_kind(proposal["value"])
+        if self._map_kinds is not None and kind not in self._map_kinds:
+            shown = ", ".join(map(repr, self._map_kinds))
+            raise InvalidValue(f"map_kind must be one these views can show ({shown}); received {kind!r}")
+        return kind
 
     @traitlets.validate(*INDEX_KEYS)
     def _valid_index(self, proposal: dict[str, Any]) -> int:

@@ -54,13 +54,14 @@ class AttentionViewBase(ViewWidget):
         data = AttentionData.of(maps)
         if selection is not None and not isinstance(selection, Selection):
             raise TypeError(f"selection must be an interpretwidgets Selection; received {type(selection).__name__}")
-        if selection is not None:
-            kwargs.update({name: getattr(selection, name) for name in SELECTION_TRAITS})
         self._data_for_checks = data
         valid_index("instance", kwargs.get("instance", 0), data.n_instances)
         valid_index("layer", kwargs.get("layer", 0), data.n_layers)
         valid_index("head", kwargs.get("head", 0), data.n_heads)
         valid_map_kind(kwargs.get("map_kind", "head"), data)
+        if selection is not None:
+            _bind(selection, data, {name: kwargs.pop(name) for name in SELECTION_TRAITS if name in kwargs})
+            kwargs.update({name: getattr(selection, name) for name in SELECTION_TRAITS})
         super().__init__(data=data, selection=selection, **kwargs)
         if selection is not None:
             mirror(self, selection, SELECTION_TRAITS)
@@ -150,3 +151,17 @@ class AttentionGrid(AttentionViewBase):
     """
 
     _esm = static_file("attention-grid.js")
+
+
+def _bind(selection: Selection, data: AttentionData, chosen: dict[str, Any]) -> None:
+    """Bound ``selection`` by what ``data`` can show (a value out of range is then refused in Python, before the
+    browser asks for it), and apply what the view was given (``layer=2`` beside ``selection=``)."""
+    limits = selection.limits
+    for name, size in (("instance", data.n_instances), ("layer", data.n_layers), ("head", data.n_heads)):
+        limits[name] = min(size, limits.get(name, size))
+    selection.limits = limits
+    shown = selection.map_kinds
+    selection.map_kinds = data.kinds if shown is None else [kind for kind in shown if kind in data.kinds]
+    with selection.hold_sync():
+        for name, value in chosen.items():
+            setattr(selection, name, value)

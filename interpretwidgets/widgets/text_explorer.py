@@ -67,6 +67,7 @@ class TextExplorer(Strict, ipywidgets.VBox):
         **kwargs: Any,
     ) -> None:
         self._check_keywords(kwargs)
+        from ..kernels._models import token_limit
         from ..kernels.attention import attention
         from ..kernels.text import TEXT, _texts
 
@@ -77,8 +78,9 @@ class TextExplorer(Strict, ipywidgets.VBox):
         for method in methods:
             TEXT.get(method)  # an unknown name fails here, listing the registered ones
         instance = check_index("instance", instance, len(texts))
-        first = attention(model, tokenizer, texts[instance], max_length)
-        predicted, names = _predictions(model, tokenizer, texts[instance], class_names, max_length)
+        limit = token_limit(model, tokenizer, max_length)  # the kernels' cut: the tokenizer's and the model's limits
+        first = attention(model, tokenizer, texts[instance], limit)
+        predicted, names = _predictions(model, tokenizer, texts[instance], class_names, limit)
         output = predicted if output is None else check_index("output", output, len(names))
         self.texts = texts
         self.selection = Selection(
@@ -89,18 +91,18 @@ class TextExplorer(Strict, ipywidgets.VBox):
 
         def maps_for(i: int) -> Any:
             if i not in cache:
-                cache[i] = attention(model, tokenizer, texts[i], max_length)
+                cache[i] = attention(model, tokenizer, texts[i], limit)
             return cache[i]
 
         self.attention_data = AttentionData(
             maps_for, n_instances=len(texts), n_layers=first.n_layers, n_heads=first.n_heads, method=first.method,
             kinds=available_kinds(first),
         )  # fmt: skip
-        width = _token_width(tokenizer, texts, first.n_tokens, max_length)
+        width = _token_width(tokenizer, texts, first.n_tokens, limit)
         positions = [f"token {j}" for j in range(width)]
         self.attributions = {
             method: LazyAttributionData(
-                _explain_one(model, tokenizer, texts, method, names, max_length, random_state, width),
+                _explain_one(model, tokenizer, texts, method, names, limit, random_state, width),
                 len(texts),
                 feature_names=positions,
                 output_names=names,

@@ -18,8 +18,8 @@ function uint8(values: number[], shape: number[], scale: number, offset: number)
 }
 
 describe("attention tiles", () => {
-  it("keep their quantised bytes and know their peak and sign", () => {
-    const tile = readTile({ tile: uint8([0, 255, 128, 64], [2, 2], 0.5 / 255, 0) });
+  it("keep their quantised bytes, and take their peak and sign from Python", () => {
+    const tile = readTile({ tile: uint8([0, 255, 128, 64], [2, 2], 0.5 / 255, 0), peak: 0.5, signed: false });
     expect(tile.n).toBe(2);
     expect(tile.q).toBeInstanceOf(Uint8Array);
     expect(tile.peak).toBeCloseTo(0.5);
@@ -27,11 +27,14 @@ describe("attention tiles", () => {
     // colour levels: 0 is no weight, 255 the peak, linear between
     const levels = tileLevels(tile);
     expect([levels[0], levels[255], levels[128]]).toEqual([0, 255, 128]);
-    const signed = readTile({ tile: uint8([0, 255, 0, 255], [2, 2], 2 / 255, -1) });
-    expect(signed.signed).toBe(true);
+    const signed = readTile({ tile: uint8([0, 255, 0, 255], [2, 2], 2 / 255, -1), peak: 1, signed: true });
     const middle = tileLevels(signed);
     expect(middle[0]).toBe(0); // −1: the negative end
     expect(middle[255]).toBe(255); // +1: the positive end
+    // a constant tile (quantised with scale 1): its peak is what Python says, not offset + 255 · scale
+    const constant = readTile({ tile: uint8([0, 0, 0, 0], [2, 2], 1, 0), peak: 0, signed: true });
+    expect(constant.peak).toBe(0);
+    expect(tileLevels(constant)[0]).toBe(128); // zero sits in the middle of a diverging scale
   });
 
   it("thumbnail levels come back whole whatever range they were quantised over", () => {

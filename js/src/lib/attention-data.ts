@@ -54,8 +54,15 @@ export function textKey(instance: number): string {
   return `text:${instance}`;
 }
 
-export function tileKey(instance: number, kind: string, layer: number, head: number): string {
-  return `tile:${instance}:${kind}:${layer}:${kind === "head" ? head : 0}`;
+/** Map kinds that depend on the output explained (the selected class): their requests carry it. */
+export const PER_OUTPUT = new Set(["gradient_weighted"]);
+
+export function tileKey(instance: number, kind: string, layer: number, head: number, output: number | null = null): string {
+  return `tile:${instance}:${kind}:${layer}:${kind === "head" ? head : 0}:${PER_OUTPUT.has(kind) ? (output ?? "") : ""}`;
+}
+
+function targeted(params: Params, kind: string, output: number | null): Params {
+  return PER_OUTPUT.has(kind) && output !== null ? { ...params, output } : params;
 }
 
 export function readText(content: Params): TextInfo {
@@ -69,10 +76,8 @@ export function readText(content: Params): TextInfo {
 
 export function readTile(content: Params): Tile {
   const tile = decodeQuantized(content.tile as ArrayPayload);
-  const n = tile.shape[0] ?? 0;
-  const low = tile.offset;
-  const high = tile.offset + 255 * tile.scale;
-  return { ...tile, n, peak: Math.max(Math.abs(low), Math.abs(high)), signed: low < -1e-12 };
+  // the scale's end comes from Python: a constant tile's quantisation step says nothing of it
+  return { ...tile, n: tile.shape[0] ?? 0, peak: Number(content.peak ?? 0), signed: Boolean(content.signed) };
 }
 
 export function readThumbnails(content: Params): Thumbnails {
@@ -109,12 +114,15 @@ export class AttentionRequests {
     return this.want("text", textKey(instance), "text", { instance }, readText);
   }
 
-  tile(purpose: string, instance: number, kind: string, layer: number, head: number): Lookup<Tile> {
-    return this.want(purpose, tileKey(instance, kind, layer, head), "tile", { instance, map: kind, layer, head }, readTile);
+  /** `output`: the class a gradient-weighted map explains (null: the model's own, e.g. its predicted class) */
+  tile(purpose: string, instance: number, kind: string, layer: number, head: number, output: number | null = null): Lookup<Tile> {
+    const params = targeted({ instance, map: kind, layer, head }, kind, output);
+    return this.want(purpose, tileKey(instance, kind, layer, head, output), "tile", params, readTile);
   }
 
-  thumbnails(purpose: string, instance: number, kind: string): Lookup<Thumbnails> {
-    return this.want(purpose, `thumbnails:${instance}:${kind}`, "thumbnails", { instance, map: kind }, readThumbnails);
+  thumbnails(purpose: string, instance: number, kind: string, output: number | null = null): Lookup<Thumbnails> {
+    const key = `thumbnails:${instance}:${kind}:${PER_OUTPUT.has(kind) ? (output ?? "") : ""}`;
+    return this.want(purpose, key, "thumbnails", targeted({ instance, map: kind }, kind, output), readThumbnails);
   }
 
   /** Fetch a tile the next click will likely show (the other heads of the layer shown). */

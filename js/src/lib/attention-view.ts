@@ -36,6 +36,8 @@ export interface AttentionDraw {
   text: TextInfo | null;
   /** the token under the pointer in any view of this selection, or -1 */
   hovered: number;
+  /** the class a gradient-weighted map explains: the shared selection's output (null: the model's own) */
+  output: number | null;
   width: number;
 }
 
@@ -107,7 +109,7 @@ export function mountAttention<T extends AttentionViewTraits>({ model, el }: Ren
     const bus = hoverBus(chosen);
     bus.addEventListener("hover", onHover);
     linked.add(() => bus.removeEventListener("hover", onHover));
-    if (chosen !== (model as unknown as Model)) watch(chosen, ["instance", "layer", "head", "map_kind", "method"], coalescer.request, linked);
+    if (chosen !== (model as unknown as Model)) watch(chosen, ["instance", "output", "layer", "head", "token", "map_kind", "method"], coalescer.request, linked);
   };
 
   const resolve = async () => {
@@ -151,6 +153,8 @@ export function mountAttention<T extends AttentionViewTraits>({ model, el }: Ren
         kind: data.get("kinds").includes(kind) ? kind : "head",
         text: text.status === "ready" ? text.value : null,
         hovered,
+        // only an explorer's selection has an output; a standalone view explains the model's own prediction
+        output: selection.model.get("output") === undefined ? null : selection.index("output"),
         width: width(),
       });
       count(frame.root, "draws");

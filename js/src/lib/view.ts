@@ -127,7 +127,7 @@ export function mountView<T extends ViewTraits>({ model, el }: RenderProps<T>, s
     }
     if (chosen !== (model as unknown as Model)) {
       // the view's own copies of the selection traits are not read while a shared selection exists
-      watch(chosen, ["instance", "output", "feature", "method"], coalescer.request, linked);
+      watch(chosen, ["instance", "output", "feature", "token", "method"], coalescer.request, linked);
     }
   };
 

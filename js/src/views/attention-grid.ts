@@ -85,7 +85,7 @@ function render(props: RenderProps<AttentionViewTraits>): () => void {
 
       return (input: AttentionDraw) => {
         current = input;
-        const { data, requests, instance, layer, head, kind, width } = input;
+        const { data, requests, instance, layer, head, kind, width, output } = input;
         const nLayers = data.get("n_layers");
         const nHeads = data.get("n_heads");
         const colours = palette(frame.root);
@@ -113,7 +113,7 @@ function render(props: RenderProps<AttentionViewTraits>): () => void {
             requests.drop(k);
             continue;
           }
-          const result = requests.thumbnails(k, instance, k);
+          const result = requests.thumbnails(k, instance, k, output);
           row.note.hidden = result.status !== "error";
           row.note.textContent = result.status === "error" ? result.message : "";
           row.canvas.hidden = result.status === "error";

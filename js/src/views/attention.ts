@@ -4,10 +4,11 @@
 import type { RenderProps } from "@anywidget/types";
 import { KIND_LABELS, ON_REQUEST, type Tile, tileValue, type TextInfo } from "../lib/attention-data";
 import { sizeCanvas, tileImage, tileLevels } from "../lib/attention-paint";
-import { type AttentionDraw, type AttentionViewTraits, mountAttention } from "../lib/attention-view";
+import { type AttentionDraw, type AttentionViewTraits, message, mountAttention } from "../lib/attention-view";
+import { KEEP_BYTES } from "../lib/shared-requests";
 import { html } from "../lib/dom";
-import { CHAR_PX, formatNumber, labelColumn, shorten } from "../lib/format";
-import { type Frame, hideTooltip, showStatus, showTooltip } from "../lib/frame";
+import { CHAR_PX, formatAt, formatNumber, labelColumn, shorten } from "../lib/format";
+import { type Frame, hideTooltip, showError, showStatus, showTooltip } from "../lib/frame";
 import { save } from "../lib/model";
 import { palette } from "../lib/theme";
 
@@ -25,6 +26,8 @@ const MATRIX_MAX_PX = 640;
 const LABEL_CELL_PX = 9;
 /** opacity levels of the lines: one canvas path per level, not one stroke per line */
 const LEVELS = 16;
+/** lines crossing the view with neither end in sight are looked for up to this many tokens (n² pairs per frame) */
+const CROSSING_UP_TO = 512;
 
 /** What a drawing needs: the canvas and its scrolling stage, the tile and its text, and what to highlight. */
 interface Scene {
@@ -79,14 +82,24 @@ function render(props: RenderProps<Traits>): () => void {
       let shown: Shown | null = null;
       let pointer: { i: number; j: number } | null = null;
       let last: AttentionDraw | null = null;
-      let scrollQueued = false;
-
+      let frameRequest = 0;
+      /** the layer whose other heads were prefetched: once per layer, not per paint (a paint runs on every move) */
+      let prefetched = "";
+      // a repaint outside the host's draw (scroll, pointer): same drawing, its errors shown in the view
+      const repaint = () => {
+        if (!last) return;
+        try {
+          paint(last);
+        } catch (error) {
+          showError(frame, `AttentionView could not draw: ${message(error)}`);
+        }
+      };
+      disposer.add(() => cancelAnimationFrame(frameRequest));
       disposer.listen(stage, "scroll", () => {
-        if (scrollQueued || !shown || shown.mode !== "lines") return;
-        scrollQueued = true;
-        requestAnimationFrame(() => {
-          scrollQueued = false;
-          if (last) paint(last);
+        if (frameRequest || !shown || shown.mode !== "lines") return;
+        frameRequest = requestAnimationFrame(() => {
+          frameRequest = 0;
+          repaint();
         });
       });
       disposer.listen(canvas, "pointermove", (event: PointerEvent) => {
@@ -97,13 +110,13 @@ function render(props: RenderProps<Traits>): () => void {
         if (!hit) {
           hideTooltip(frame);
           host.hover(-1);
-          if (last) paint(last);
+          repaint();
           return;
         }
         const token = hit.i >= 0 ? hit.i : hit.j;
         host.hover(token);
         showTooltip(frame, tooltipLines(shown, hit), event.clientX, event.clientY);
-        if (last) paint(last);
+        repaint();
       });
       disposer.listen(canvas, "pointerleave", () => {
         pointer = null;
@@ -118,12 +131,12 @@ function render(props: RenderProps<Traits>): () => void {
 
       const paint = (input: AttentionDraw) => {
         last = input;
-        const { data, requests, instance, layer, head, kind, text, width } = input;
+        const { data, requests, instance, layer, head, kind, text, width, output } = input;
         layerPicker.fill(Array.from({ length: data.get("n_layers") }, (_, i) => [String(i), String(i)]), String(layer));
         kindPicker.fill(data.get("kinds").map((k) => [k, KIND_LABELS[k] ?? k]), kind);
         headPicker.fill(Array.from({ length: data.get("n_heads") }, (_, i) => [String(i), String(i)]), String(head));
         headPicker.label.hidden = kind !== "head";
-        const lookup = requests.tile("shown", instance, kind, layer, head);
+        const lookup = requests.tile("shown", instance, kind, layer, head, output);
         if (lookup.status === "error") throw new Error(lookup.message);
         if (!text || lookup.status === "pending") {
           showStatus(frame, ON_REQUEST.has(kind) ? `Computing ${KIND_LABELS[kind]} attention for layer ${layer}…` : `Loading layer ${layer}${kind === "head" ? `, head ${head}` : ""}…`);
@@ -132,8 +145,11 @@ function render(props: RenderProps<Traits>): () => void {
         showStatus(frame, null);
         const tile = lookup.value;
         if (tile.n !== text.tokens.length) throw new Error(`the map has ${tile.n} tokens and the text ${text.tokens.length}`);
-        if (kind === "head") {
-          // the next click most likely picks another head of this layer: have it here by then
+        const layerKey = `${instance}:${layer}`;
+        if (kind === "head" && prefetched !== layerKey && data.get("n_heads") * tile.n * tile.n <= KEEP_BYTES / 2) {
+          // the next click most likely picks another head of this layer: have it here by then (when the layer's
+          // heads fit the cache: past that a prefetch would push out the tiles it fetched before)
+          prefetched = layerKey;
           for (let h = 0; h < data.get("n_heads"); h++) if (h !== head) requests.prefetchTile(instance, kind, layer, h);
         }
         const chosen = model.get("mode");
@@ -197,18 +213,18 @@ function drawLines({ canvas, stage, spacer, frame, tile, text, width, pointer, h
   const { row: focusRow, column: focusColumn } = highlighted(pointer, hovered);
   const focused = focusRow >= 0 || focusColumn >= 0;
 
-  // bucket lines by opacity: LEVELS paths in all, whatever the number of lines
-  const buckets: Path2D[] = Array.from({ length: LEVELS }, () => new Path2D());
-  const strong: Path2D[] = Array.from({ length: LEVELS }, () => new Path2D());
+  // bucket lines by colour (sign), emphasis and opacity: a few dozen paths, whatever the number of lines
+  const paths = Array.from({ length: 4 * LEVELS }, () => new Path2D());
   const x0 = left + 6;
   const x1 = right - 6;
   const add = (i: number, j: number) => {
     const level = levels[tile.q[i * n + j] as number] as number;
     const strength = tile.signed ? Math.abs(level - 127.5) / 127.5 : level / 255;
     const bucket = Math.min(LEVELS - 1, Math.floor(strength * LEVELS));
-    if (bucket === 0) return; // under 1/16 of the peak: invisible at any opacity we would draw it with
-    const on = focused && (i === focusRow || j === focusColumn);
-    const path = (on ? strong : buckets)[bucket] as Path2D;
+    if (bucket === 0) return; // under 1/16 of the peak (the caption says so)
+    const on = focused && (i === focusRow || j === focusColumn) ? 1 : 0;
+    const negative = tile.signed && level < 127.5 ? 1 : 0;
+    const path = paths[((negative * 2 + on) * LEVELS + bucket) as number] as Path2D;
     path.moveTo(x0, y(i));
     path.lineTo(x1, y(j));
   };
@@ -216,15 +232,20 @@ function drawLines({ canvas, stage, spacer, frame, tile, text, width, pointer, h
   for (let j = first; j <= last; j++) {
     for (let i = 0; i < n; i++) if (i < first || i > last) add(i, j);
   }
-  context.lineWidth = 1.5;
-  context.strokeStyle = colours.attention;
-  for (let b = 1; b < LEVELS; b++) {
-    context.globalAlpha = (focused ? 0.12 : 1) * (b / (LEVELS - 1));
-    context.stroke(buckets[b] as Path2D);
+  if (n <= CROSSING_UP_TO) {
+    // lines from a row above the view to a row below it (or back) cross it too
+    for (let i = 0; i < first; i++) for (let j = last + 1; j < n; j++) add(i, j);
+    for (let i = last + 1; i < n; i++) for (let j = 0; j < first; j++) add(i, j);
   }
-  for (let b = 1; b < LEVELS; b++) {
-    context.globalAlpha = b / (LEVELS - 1);
-    context.stroke(strong[b] as Path2D);
+  context.lineWidth = 1.5;
+  for (const negative of [0, 1]) {
+    context.strokeStyle = tile.signed ? (negative ? colours.negative : colours.positive) : colours.attention;
+    for (const on of [0, 1]) {
+      for (let b = 1; b < LEVELS; b++) {
+        context.globalAlpha = (focused && !on ? 0.12 : 1) * (b / (LEVELS - 1));
+        context.stroke(paths[(negative * 2 + on) * LEVELS + b] as Path2D);
+      }
+    }
   }
   context.globalAlpha = 1;
   const family = getComputedStyle(frame.root).fontFamily;
@@ -312,7 +333,8 @@ function tooltipLines(shown: Shown, { i, j }: { i: number; j: number }): Array<[
   const { tile, text } = shown;
   const name = (t: number) => `${text.tokens[t] ?? ""} (#${t})`;
   if (i >= 0 && j >= 0) {
-    return [["query", name(i)], ["key", name(j)], ["weight", formatNumber(tileValue(tile, i, j), 3)]];
+    // printed at the tile's quantisation step: uint8 holds no more than that
+    return [["query", name(i)], ["key", name(j)], ["weight", formatAt(tileValue(tile, i, j), tile.scale)]];
   }
   const token = i >= 0 ? i : j;
   let top = 0;
@@ -334,8 +356,8 @@ const DESCRIPTIONS: Record<string, string> = {
   mean: "the mean of the layer's heads",
   rollout: "attention rolled out from the input through this layer (residual 0.5): how much of each input token reaches each token",
   flow: "attention flow: the maximum flow from each input token to each token through this layer",
-  value_weighted: "‖α·f(x)‖: each weight times the norm of the value vector it moves (mean of heads)",
-  gradient_weighted: "each weight times the gradient of the output with respect to it (mean of heads)",
+  value_weighted: "‖Σ_h α·f(x)‖: the norm of what the layer's heads together move from each token (Kobayashi et al. 2020)",
+  gradient_weighted: "each weight times the gradient of the explained class's logit with respect to it (mean of heads)",
 };
 
 function describe(frame: Frame, input: AttentionDraw, tile: Tile, mode: string): void {
@@ -347,10 +369,11 @@ function describe(frame: Frame, input: AttentionDraw, tile: Tile, mode: string):
   root.dataset.mode = mode;
   root.dataset.tokens = String(tile.n);
   root.dataset.hovered = String(input.hovered);
-  const what = kind === "head" ? `Layer ${layer}, head ${head} of ${data.get("n_heads")}` : `Layer ${layer}, ${KIND_LABELS[kind]}`;
+  const explained = kind === "gradient_weighted" ? (input.output === null ? " of the predicted class" : ` of class ${input.output}`) : "";
+  const what = kind === "head" ? `Layer ${layer}, head ${head} of ${data.get("n_heads")}` : `Layer ${layer}, ${KIND_LABELS[kind]}${explained}`;
   const scale = tile.signed ? `colours: −${formatNumber(tile.peak)} … +${formatNumber(tile.peak)}` : `${mode === "lines" ? "line opacity" : "colour"}: weight ÷ ${formatNumber(tile.peak)} (the largest)`;
   const description = kind === "head" && mode === "matrix" ? "row i: how token i spreads its attention over the tokens (columns)" : (DESCRIPTIONS[kind] ?? kind);
-  const reading = mode === "matrix" ? " Hover a cell for its tokens." : "";
+  const reading = mode === "matrix" ? " Hover a cell for its tokens." : " Lines under 1/16 of the largest are not drawn.";
   frame.caption.replaceChildren(html("div", {}, `${what}: ${description}.`), html("div", {}, `${tile.n} tokens · ${scale}.${reading}`));
 }
 

@@ -45,8 +45,11 @@ function render({ model, el }: RenderProps<ListTraits>): () => void {
       pick(event.target);
     }
   });
+  let resolving = 0;
   const relink = async () => {
+    const version = ++resolving;
     const shared = await resolveRef(model, model.get("selection"));
+    if (version !== resolving) return; // a newer reference, or the view went away, meanwhile
     linked.dispose();
     selection = new SelectionSource(shared ?? (model as unknown as Model));
     if (shared) watch(shared, ["instance"], draw, linked);
@@ -56,6 +59,7 @@ function render({ model, el }: RenderProps<ListTraits>): () => void {
   watch(model, ["selection"], () => void relink(), disposer);
   void relink();
   return () => {
+    resolving++;
     linked.dispose();
     disposer.dispose();
     el.replaceChildren();

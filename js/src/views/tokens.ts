@@ -26,7 +26,7 @@ function render(props: RenderProps<ViewTraits>): () => void {
     name: "TokenHeatmap",
     className: "iw-tokens",
     scope: "one-instance",
-    options: [],
+    options: ["token"],
     controls: ["instance", "output", "method"],
     setup(host) {
       const { frame, disposer } = host;
@@ -155,7 +155,8 @@ function describe(frame: Frame, attribution: Attribution, instance: number, outp
   if (delta !== null) {
     // the gap a reader should weigh the picture by: how far the tokens' sum misses the model's own output
     const gap = Math.abs(delta);
-    const relative = Math.abs(total - base) > 0 ? ` (${formatNumber((100 * gap) / Math.abs(total - base), 2)} % of the change from the base)` : "";
+    const change = Math.abs(total - delta - base); // |f(x) − base|: delta = Σ tokens + base − f(x)
+    const relative = change > 0 ? ` (${formatNumber((100 * gap) / change, 2)} % of f(x) − base)` : "";
     lines.push(`completeness gap: |Σ tokens + base − f(x)| = ${formatAt(gap, Math.min(shown, resolution))}${relative}.`);
     root.dataset.gap = String(gap);
   } else {
