@@ -103,7 +103,8 @@ function render(props: RenderProps<AttentionViewTraits>): () => void {
         for (const k of data.get("kinds")) {
           if (k === "head") continue;
           const row = rowFor(k);
-          const wanted = !ON_REQUEST.has(k) || asked.has(`${instance}:${k}`);
+          // a costly map is computed when asked for here, or when the selection shows it (another view asked)
+          const wanted = !ON_REQUEST.has(k) || asked.has(`${instance}:${k}`) || kind === k;
           row.button.hidden = wanted;
           row.canvas.hidden = !wanted;
           row.note.hidden = true;
