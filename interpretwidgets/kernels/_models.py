@@ -110,18 +110,3 @@ def output_names_for(model: Any, n_outputs: int, names: Sequence[str] | None) ->
     from ._inputs import check_names
 
     return check_names("output_names", names, n_outputs) or default_output_names(model, n_outputs)
-
-
-def token_limit(model: Any, tokenizer: Any, requested: int | None) -> int | None:
-    """The most tokens a text model reads: ``requested``, at most the model's limit (the smaller of its position
-    embeddings and the tokenizer's ``model_max_length``); None when neither says."""
-    from ._inputs import check_count
-
-    limits = [getattr(model.config, "max_position_embeddings", None), getattr(tokenizer, "model_max_length", None)]
-    # a tokenizer without a limit says so with a huge sentinel (int(1e30))
-    limits = [int(v) for v in limits if isinstance(v, int | np.integer) and 0 < v < 1_000_000]
-    limit = min(limits) if limits else None
-    requested = check_count("max_length", requested, minimum=2)
-    if requested is not None and limit is not None and requested > limit:
-        raise ValueError(f"max_length must be at most the model's limit of {limit} tokens; received {requested}")
-    return requested or limit

@@ -67,11 +67,12 @@ class TextExplorer(Strict, ipywidgets.VBox):
         **kwargs: Any,
     ) -> None:
         self._check_keywords(kwargs)
-        from ..kernels._models import token_limit
+        from ..kernels._hf import token_limit
+        from ..kernels._text_inputs import check_texts
         from ..kernels.attention import attention
-        from ..kernels.text import TEXT, _texts
+        from ..kernels.text import TEXT
 
-        texts = list(_texts(texts))
+        texts = list(check_texts(texts))
         methods = list(DEFAULT_METHODS if methods is None else methods)
         if not methods:
             raise ValueError("methods must name at least one method of iw.explain_text; received none")
