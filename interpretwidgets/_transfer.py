@@ -40,12 +40,13 @@ def encode(array: Any, dtype: WireDType = "float32") -> dict[str, Any]:
     array : array_like
         Any numeric array: non-contiguous, big-endian, 0-d and empty arrays are all accepted.
     dtype : {"float32", "float16", "int32", "uint8"}
-        The wire dtype. ``"uint8"`` quantises linearly between the array's minimum and maximum.
+        The wire dtype. ``"uint8"`` quantises linearly between the array's minimum and maximum, except a ``uint8``
+        array (pixels, colour levels), which travels as it is.
 
     Returns
     -------
     dict
-        ``{"dtype", "shape", "buffer"}`` plus ``"scale"`` and ``"offset"`` for ``"uint8"``.
+        ``{"dtype", "shape", "buffer"}`` plus ``"scale"`` and ``"offset"`` for quantised ``"uint8"``.
 
     Raises
     ------
@@ -58,7 +59,7 @@ def encode(array: Any, dtype: WireDType = "float32") -> dict[str, Any]:
     if arr.dtype.kind not in "biuf":
         raise ValueError(f"encode expects a numeric array; received dtype {arr.dtype}")
     shape = [int(n) for n in arr.shape]
-    if dtype == "uint8":
+    if dtype == "uint8" and arr.dtype != np.uint8:
         return _quantize(arr, shape)
     if dtype == "int32":
         _check_int32(arr)

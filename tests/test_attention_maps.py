@@ -232,3 +232,26 @@ def test_gradient_weighted_from_precomputed_gradients_by_hand():
     with pytest.raises(ValueError, match=r"target=1\) needs the model: these maps hold precomputed gradients for "
                        "the default target only"):  # fmt: skip
         maps.gradient_weighted(1)
+
+
+def test_a_models_float16_or_float32_weights_are_kept_as_they_are_and_maps_computed_in_float32():
+    rng = np.random.default_rng(3)
+    weights = softmax_rows(rng.standard_normal((3, 4, 40, 40)) * 2)
+    f = rng.standard_normal((3, 4, 40, 6))  # (layers, heads, tokens, hidden)
+    products = np.einsum("lhje,lgje->ljhg", f, f)
+    exact = iw.AttentionMaps(weights, [f"t{i}" for i in range(40)], value_products=products)
+    for dtype, rtol in ((np.float32, 1e-5), (np.float16, 5e-3)):
+        stored = weights.astype(dtype)
+        maps = iw.AttentionMaps(stored, exact.tokens, value_products=products)
+        assert maps.attentions is stored  # no copy: a long text's weights are the largest thing in memory
+        assert maps.dtype == np.float32
+        for name, computed in (("mean", maps.fused("mean")), ("rollout", maps.rollout()),
+                               ("value_weighted", maps.value_weighted("sum"))):  # fmt: skip
+            reference = {"mean": exact.fused("mean"), "rollout": exact.rollout(),
+                         "value_weighted": exact.value_weighted("sum")}[name]  # fmt: skip
+            assert computed.dtype == np.float32, name
+            np.testing.assert_allclose(computed, reference, rtol=rtol, atol=rtol * np.abs(reference).max())
+    with pytest.raises(ValueError, match=r"finite.*index \(2, 1, 0, 5\)"):
+        bad = weights.astype(np.float16)
+        bad[2, 1, 0, 5] = np.inf
+        iw.AttentionMaps(bad, exact.tokens)

@@ -183,3 +183,15 @@ def test_token_heatmap_sends_each_texts_tokens_with_its_attribution(classifier):
     view.token = 3
     with pytest.raises(ValueError, match=r"token must be at least 0; received -1"):
         view.token = -1
+
+
+def test_thumbnails_of_float16_weights_are_the_float64_block_means():
+    maps = random_maps(n=100)
+    exact = downsample(maps.attentions, THUMBNAIL)
+    half = downsample(maps.attentions.astype(np.float16), THUMBNAIL)
+    assert half.dtype == np.float32
+    np.testing.assert_allclose(half, exact, rtol=2e-3, atol=1e-5)
+    # by definition: each cell is the mean of its block (100 → 32: blocks of 3 or 4 rows and columns)
+    edges = np.linspace(0, 100, THUMBNAIL + 1).round().astype(int)
+    block = maps.attentions[1, 2, edges[5] : edges[6], edges[7] : edges[8]]
+    np.testing.assert_allclose(exact[1, 2, 5, 7], block.mean(), rtol=1e-6)

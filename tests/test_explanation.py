@@ -196,3 +196,24 @@ def test_to_frame_uses_the_tokens_and_drops_the_padding():
 def test_bad_token_lists_are_named(values, names, data, error, message):
     with pytest.raises(error, match=message):
         iw.Attribution(values, np.zeros(1), data=data, feature_names=names)
+
+
+def test_a_superpixel_attribution_keeps_its_segments_and_the_images():
+    segments = np.array([[[0, 0, 1], [2, 2, 1]]])
+    weights = np.array([0.5, -1.0, 2.0])
+    values = weights[segments][..., None]  # each pixel holds its segment's weight
+    images = np.zeros((1, 3, 2, 3))
+    attribution = iw.Attribution(values, [0.0], data=images, segments=segments)
+    assert attribution.feature_shape == (2, 3) and attribution.data.shape == (1, 3, 2, 3)
+    ids, segment_weights = attribution.segment_values(0, 0)
+    assert ids.tolist() == [0, 1, 2] and segment_weights.tolist() == weights.tolist()
+    with pytest.raises(ValueError, match="constant within each segment; instance 0"):
+        iw.Attribution(values + np.arange(6).reshape(1, 2, 3, 1), [0.0], segments=segments)
+    with pytest.raises(TypeError, match="segments must be an integer array"):
+        iw.Attribution(values, [0.0], segments=segments.astype(float))
+    with pytest.raises(ValueError, match=r"segments of shape \(n_instances, H, W\)"):
+        iw.Attribution(values, [0.0], segments=segments[:, :1])
+    with pytest.raises(ValueError, match="has no segments"):
+        iw.Attribution(values, [0.0]).segment_values(0, 0)
+    with pytest.raises(ValueError, match=r"data must have shape \(n_instances, \*feature_shape\)"):
+        iw.Attribution(values, [0.0], data=np.zeros((1, 3, 2, 4)))

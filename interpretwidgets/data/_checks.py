@@ -30,21 +30,27 @@ def check_feature(value: Any, feature_names: Sequence[str] | None, n_features: i
     return check_index("feature", value, n_features)
 
 
-def finite_float_array(name: str, value: Any) -> np.ndarray:
-    """``value`` as a float64 array; ``TypeError`` unless numeric, ``ValueError`` naming the first NaN/inf."""
+def finite_float_array(name: str, value: Any, *, keep_float: bool = False) -> np.ndarray:
+    """``value`` as a float64 array; ``TypeError`` unless numeric, ``ValueError`` naming the first NaN/inf.
+
+    ``keep_float`` keeps a float16/float32 array as it is (no copy): large arrays such as a long text's attention
+    would otherwise double or quadruple in memory. The check then runs one slice of the first axis at a time.
+    """
     try:
         arr = np.asarray(value)
     except Exception as exc:  # ragged lists and the like
         raise TypeError(f"{name} must be a numeric array; received {type(value).__name__} ({exc})") from exc
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"{name} must be a numeric array; received dtype {arr.dtype}")
-    arr = arr.astype(np.float64)
-    bad = ~np.isfinite(arr)
-    if bad.any():
-        first = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise ValueError(
-            f"{name} must be finite; received {int(bad.sum())} NaN/inf value(s), the first at index {first}"
-        )
+    if not (keep_float and arr.dtype.kind == "f"):
+        arr = arr.astype(np.float64)
+    for start, part in enumerate(arr if arr.ndim > 1 else [arr]):
+        bad = ~np.isfinite(part)
+        if bad.any():
+            first = tuple(int(i) for i in np.argwhere(bad)[0])
+            index = (start, *first) if arr.ndim > 1 else first
+            count = int((~np.isfinite(arr)).sum())
+            raise ValueError(f"{name} must be finite; received {count} NaN/inf value(s), the first at index {index}")
     return arr
 
 

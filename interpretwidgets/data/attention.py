@@ -44,6 +44,8 @@ class AttentionMaps:
     ----------
     attentions : array_like, shape (n_layers, n_heads, n_tokens, n_tokens)
         Non-negative, finite weights (softmax outputs); self-attention, so queries and keys are the same tokens.
+        A float16, float32 or float64 array is kept as it is (not copied); other numbers become float64. Maps
+        computed from it are float32, or float64 for float64 weights.
     tokens : sequence of str, length n_tokens
         The tokens, as the tokenizer wrote them.
     special : sequence of bool, optional
@@ -87,15 +89,21 @@ class AttentionMaps:
         value_products: Any = None,
         attention_gradients: Any = None,
     ) -> None:
-        weights = finite_float_array("attentions", attentions)
-        if weights.ndim != 4 or weights.shape[2] != weights.shape[3] or 0 in weights.shape:
+        shape = np.shape(attentions)
+        if len(shape) != 4 or shape[2] != shape[3] or 0 in shape:
             raise ValueError(
                 "attentions must have shape (n_layers, n_heads, n_tokens, n_tokens), non-empty, queries and keys "
-                f"alike; received shape {weights.shape}"
+                f"alike; received shape {shape}"
             )
-        if (weights < 0).any():
-            first = tuple(int(i) for i in np.argwhere(weights < 0)[0])
-            raise ValueError(f"attentions must be non-negative (softmax weights); received {weights[first]} at {first}")
+        # a model's float16/float32 weights are kept as they are: 32 layers × 32 heads at 2,048 tokens is 8.6 GB in
+        # float16, four times that in float64
+        weights = finite_float_array("attentions", attentions, keep_float=True)
+        for layer, layer_weights in enumerate(weights):  # per layer: no temporary the size of the whole tensor
+            if (layer_weights < 0).any():
+                first = (layer, *(int(i) for i in np.argwhere(layer_weights < 0)[0]))
+                raise ValueError(
+                    f"attentions must be non-negative (softmax weights); received {weights[first]} at {first}"
+                )
         _warn_unless_rows_sum_to_one(weights)
         self.attentions = weights
         self.tokens: tuple[str, ...] = names("tokens", tokens, weights.shape[2], "token") or ()
@@ -141,6 +149,11 @@ class AttentionMaps:
         return int(self.attentions.shape[2])
 
     @property
+    def dtype(self) -> np.dtype:
+        """The float type of computed maps: float32, or float64 when the weights are float64."""
+        return np.result_type(self.attentions.dtype, np.float32)
+
+    @property
     def has_gradients(self) -> bool:
         """Whether :meth:`gradient_weighted` can answer: the maps hold their model, or precomputed gradients."""
         return self._gradient_source is not None or bool(self._gradients)
@@ -151,7 +164,10 @@ class AttentionMaps:
         fusions = {"mean": np.mean, "max": np.max, "min": np.min}
         if head not in fusions:
             raise ValueError(f"head must be one of 'mean', 'max', 'min'; received {head!r}")
-        return fusions[head](self.attentions, axis=1)
+        out = np.empty((self.n_layers, self.n_tokens, self.n_tokens), dtype=self.dtype)
+        for layer, heads in enumerate(self.attentions):  # per layer: float16 weights never upcast all at once
+            out[layer] = fusions[head](heads.astype(self.dtype, copy=False), axis=0)
+        return out
 
     def rollout(self, head: HeadFusion = "mean", residual: float = 0.5) -> np.ndarray:
         """Attention rollout (Abnar & Zuidema 2020), after every layer.
@@ -175,7 +191,7 @@ class AttentionMaps:
         """
         maps = self._residual_steps(head, residual)
         out = np.empty_like(maps)
-        current = np.eye(self.n_tokens)
+        current = np.eye(self.n_tokens, dtype=maps.dtype)
         for layer, step in enumerate(maps):
             current = step @ current
             out[layer] = current
@@ -185,7 +201,9 @@ class AttentionMaps:
         """``Â_l = (1 - residual)·A_l + residual·I``, rows normalised: rollout's steps and flow's capacities."""
         if isinstance(residual, bool) or not isinstance(residual, int | float) or not 0 <= residual <= 1:
             raise ValueError(f"residual must be a number in [0, 1]; received {residual!r}")
-        maps = (1 - residual) * self.fused(head) + residual * np.eye(self.n_tokens)
+        maps = self.fused(head)
+        maps *= 1 - residual
+        maps += residual * np.eye(self.n_tokens, dtype=maps.dtype)
         sums = maps.sum(axis=-1, keepdims=True)
         return np.divide(maps, sums, out=np.zeros_like(maps), where=sums > 0)
 
@@ -268,9 +286,7 @@ class AttentionMaps:
             )
         if head == "each":
             return self.attentions * self.value_norms[:, :, None, :]
-        # ‖Σ_h α^h_ij f^h_j‖² = Σ_h Σ_g α^h_ij α^g_ij ⟨f^h_j, f^g_j⟩
-        squares = np.einsum("lhij,lgij,ljhg->lij", self.attentions, self.attentions, self.value_products)
-        return np.sqrt(np.clip(squares, 0, None))
+        return np.stack([_layer_output_norms(a, p) for a, p in zip(self.attentions, self.value_products, strict=True)])
 
     def gradient_weighted(self, target: Any = None) -> np.ndarray:
         """Attention times the gradient of a target with respect to it, ``α ⊙ ∂target/∂α`` (Hao et al. 2021, "Self-
@@ -339,6 +355,28 @@ class AttentionMaps:
         )
 
 
+def _layer_output_norms(weights: np.ndarray, products: np.ndarray) -> np.ndarray:
+    """``‖Σ_h α^h_ij f^h_j‖`` for one layer, from ``weights`` (heads, n, n) and ``products`` (n, heads, heads).
+
+    ``‖Σ_h α^h_ij f^h_j‖² = Σ_h Σ_g α^h_ij α^g_ij ⟨f^h_j, f^g_j⟩``, summed over the pairs h ≤ g (the products are
+    symmetric): whole-matrix products, about twice as fast as one einsum over every (h, g).
+    """
+    dtype = np.result_type(weights.dtype, np.float32)
+    alpha = weights.astype(dtype, copy=False)
+    products = products.astype(dtype, copy=False)
+    heads = len(alpha)
+    squares = np.zeros(alpha.shape[1:], dtype=dtype)
+    for h in range(heads):
+        # Σ_{g ≥ h} α^g ⟨f^h, f^g⟩, the diagonal term halved, the whole doubled below
+        partial = alpha[h] * (0.5 * products[:, h, h])
+        for g in range(h + 1, heads):
+            partial += alpha[g] * products[:, h, g]
+        partial *= alpha[h]
+        squares += partial
+    squares *= 2
+    return np.sqrt(np.clip(squares, 0, None, out=squares), out=squares)
+
+
 def _optional_array(name: str, value: Any, shape: tuple[int, ...], axes: str) -> np.ndarray | None:
     if value is None:
         return None
@@ -349,7 +387,7 @@ def _optional_array(name: str, value: Any, shape: tuple[int, ...], axes: str) ->
 
 
 def _warn_unless_rows_sum_to_one(weights: np.ndarray) -> None:
-    sums = weights.sum(axis=-1)
+    sums = np.stack([layer.sum(axis=-1, dtype=np.float64) for layer in weights])
     # a row of zeros is a query masked out entirely; causal and padding masks leave the others summing to 1
     bad = (np.abs(sums - 1) > ROW_SUM_TOLERANCE) & (sums != 0)
     if bad.any():

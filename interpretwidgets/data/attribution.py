@@ -25,6 +25,8 @@ class Attribution:
         background data). A 1-D array is the same base for every instance.
     data : array_like, shape (n_instances, *feature_shape), optional
         The feature values that were explained (shown next to their contributions). NaN marks a missing value.
+        For an image map over (H, W) (one value per pixel, as superpixel methods give), ``data`` may also be the
+        images themselves, shape (n_instances, C, H, W).
     feature_names : sequence of str, or sequence of sequences of str, optional
         One name per feature for 1-D feature shapes; defaults to ``"feature 0"``, ``"feature 1"``, ...
         For text, one token list per instance (ragged): ``values`` then has shape
@@ -44,6 +46,10 @@ class Attribution:
     feature_conditions : sequence of sequence of str, shape (n_instances, n_features), optional
         Per-instance labels for the features, such as LIME's ``"mean radius <= 13.4"``; views use them in place
         of ``name = value``.
+    segments : array_like of int, shape (n_instances, H, W), optional
+        For superpixel methods (LIME image, occlusion by segment): the segment id of each pixel. ``values`` then
+        has shape (n_instances, H, W, n_outputs) and is constant within a segment (each pixel holds its
+        segment's weight), so Σ values is not the sum of segment weights; :meth:`segment_values` gives those.
 
     Attributes
     ----------
@@ -74,6 +80,7 @@ class Attribution:
         output_space: str = "",
         baseline: str = "",
         feature_conditions: Sequence[Sequence[str]] | None = None,
+        segments: Any = None,
     ) -> None:
         values = _checks.finite_float_array("values", values)
         if values.ndim < 3:
@@ -94,7 +101,10 @@ class Attribution:
         self.base_values: np.ndarray = base
         self.data: np.ndarray | None = None
         if data is not None:
-            self.data = _checks.numeric_array("data", data, values.shape[:-1], "(n_instances, *feature_shape)")
+            self.data = _data(data, values.shape[:-1])
+        self.segments: np.ndarray | None = None
+        if segments is not None:
+            self.segments = _segments(segments, values)
         one_axis = self.feature_shape[0] if len(self.feature_shape) == 1 else None
         self.tokens: tuple[tuple[str, ...], ...] | None = None
         self.token_counts: np.ndarray | None = None
@@ -149,6 +159,14 @@ class Attribution:
         the model output being explained.
         """
         return self.base_values + self.values.reshape(self.n_instances, -1, self.n_outputs).sum(axis=1)
+
+    def segment_values(self, instance: int, output: int) -> tuple[np.ndarray, np.ndarray]:
+        """The segment ids of one instance and each segment's weight for ``output`` (superpixel methods only)."""
+        self.check_index(instance, output)
+        if self.segments is None:
+            raise ValueError(f"this {self.method or 'attribution'} has no segments (it is not a superpixel method)")
+        ids, first = np.unique(self.segments[instance], return_index=True)
+        return ids, self.values[instance, ..., output].reshape(-1)[first]
 
     def tokens_of(self, instance: int) -> tuple[str, ...]:
         """The tokens (or, for flat feature names, the feature names) of one instance, without padding."""
@@ -235,6 +253,33 @@ class Attribution:
                 frame["condition"] = np.asarray(self.feature_conditions, dtype=object)[kept]
             frames.append(pd.DataFrame(frame))
         return pd.concat(frames, ignore_index=True)
+
+
+def _data(data: Any, feature_axes: tuple[int, ...]) -> np.ndarray:
+    """``data`` of shape (n, *feature_shape), or images (n, C, H, W) under a map over (n, H, W)."""
+    shape = np.shape(data)
+    if len(feature_axes) == 3 and len(shape) == 4 and shape[0] == feature_axes[0] and shape[2:] == feature_axes[1:]:
+        return _checks.numeric_array("data", data, shape, "(n_instances, C, H, W)")
+    return _checks.numeric_array("data", data, feature_axes, "(n_instances, *feature_shape)")
+
+
+def _segments(segments: Any, values: np.ndarray) -> np.ndarray:
+    """Integer segment ids of shape (n, H, W) under values (n, H, W, k), each segment holding one value."""
+    arr = np.asarray(segments)
+    if arr.dtype.kind not in "iu":
+        raise TypeError(f"segments must be an integer array of segment ids; received dtype {arr.dtype}")
+    if values.ndim != 4 or arr.shape != values.shape[:-1]:
+        raise ValueError(
+            "segments need values of shape (n_instances, H, W, n_outputs) and segments of shape "
+            f"(n_instances, H, W); received values {values.shape} and segments {arr.shape}"
+        )
+    arr = arr.astype(np.int32)
+    for i in range(len(arr)):
+        flat, ids = values[i].reshape(-1, values.shape[-1]), arr[i].ravel()
+        _, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
+        if not np.array_equal(flat, flat[first][inverse]):
+            raise ValueError(f"values must be constant within each segment; instance {i} has a segment that is not")
+    return arr
 
 
 def _token_lists(

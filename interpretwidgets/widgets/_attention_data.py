@@ -9,6 +9,7 @@ cached. Several texts (an explorer) are several instances: each is extracted on 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -20,7 +21,7 @@ from ..data import AttentionMaps
 from ._base import DataWidget, PerInstance, SharedWidgets
 from ._messages import RequestServer, index_param
 
-__all__ = ["MAP_KINDS", "AttentionData", "downsample"]
+__all__ = ["MAP_KINDS", "AttentionData", "downsample", "peaks"]
 
 #: what a tile can show: one head, the mean of a layer's heads, and the maps derived from the weights
 MAP_KINDS = ("head", "mean", "rollout", "value_weighted", "gradient_weighted", "flow")
@@ -214,7 +215,7 @@ class AttentionData(DataWidget):
             "signed": signed,
             "thumbnails": encode(levels, "uint8"),
             # the largest value of each full map (a thumbnail's cells are block means)
-            "peaks": encode(np.abs(stack).max(axis=(-2, -1)), "float32"),
+            "peaks": encode(peaks(stack), "float32"),
         }
 
 
@@ -277,12 +278,25 @@ def _derive(maps: AttentionMaps, kind: str, target: int | None = None) -> np.nda
 
 
 def downsample(stack: np.ndarray, size: int) -> np.ndarray:
-    """Average the last two axes down to at most ``size`` × ``size`` cells (blocks of nearly equal size): a
-    thumbnail keeps the mass of every weight, where picking every k-th one would drop most of them."""
+    """Average the last two axes down to at most ``size`` × ``size`` float32 cells (blocks of nearly equal size): a
+    thumbnail keeps the mass of every weight, where picking every k-th one would drop most of them.
+
+    The block means are ``P · A · Pᵀ`` with ``P`` the (size × n) averaging matrix: matrix products, one slice of the
+    first axis at a time (a long text's float16 heads are never upcast all at once).
+    """
     n = stack.shape[-1]
     if n <= size:
         return stack.astype(np.float32)
     edges = np.linspace(0, n, size + 1).round().astype(int)
-    starts, widths = edges[:-1], np.diff(edges)
-    rows = np.add.reduceat(stack, starts, axis=-2) / widths[:, None]
-    return (np.add.reduceat(rows, starts, axis=-1) / widths).astype(np.float32)
+    averaging = np.zeros((size, n), dtype=np.float32)
+    for block, (start, stop) in enumerate(itertools.pairwise(edges)):
+        averaging[block, start:stop] = 1 / (stop - start)
+    out = np.empty((*stack.shape[:-2], size, size), dtype=np.float32)
+    for index, part in enumerate(stack):
+        out[index] = averaging @ part.astype(np.float32, copy=False) @ averaging.T
+    return out
+
+
+def peaks(stack: np.ndarray) -> np.ndarray:
+    """The largest magnitude of each matrix in ``stack`` (…, n, n), one slice of the first axis at a time."""
+    return np.stack([np.abs(part).max(axis=(-2, -1)) for part in stack]).astype(np.float32)

@@ -125,3 +125,16 @@ def mirror(widget: ipywidgets.Widget, selection: Selection, names: Iterable[str]
             from_selection({"name": name, "new": getattr(selection, name)})
     selection.observe(from_selection, names)
     widget.observe(to_selection, names)
+
+
+def bind(selection: Selection, limits: Mapping[str, int], chosen: Mapping[str, Any]) -> None:
+    """Bound ``selection`` by what a view's data can show (a bound only ever tightens: several views of different
+    data share it), so that a value out of range is refused in Python before the browser asks for it; then apply
+    what the view was given beside the selection (``layer=2``, ``instance=3``)."""
+    bounds = selection.limits
+    for name, size in limits.items():
+        bounds[name] = min(size, bounds.get(name, size))
+    selection.limits = bounds
+    with selection.hold_sync():
+        for name, value in chosen.items():
+            setattr(selection, name, value)

@@ -14,7 +14,7 @@ from ipywidgets import widget_serialization
 from ..data import AttentionMaps
 from ._attention_data import AttentionData, valid_map_kind
 from ._base import InvalidValue, ViewWidget, static_file, valid_index
-from ._selection import Selection, mirror
+from ._selection import Selection, bind, mirror
 
 __all__ = ["AttentionGrid", "AttentionView"]
 
@@ -154,14 +154,7 @@ class AttentionGrid(AttentionViewBase):
 
 
 def _bind(selection: Selection, data: AttentionData, chosen: dict[str, Any]) -> None:
-    """Bound ``selection`` by what ``data`` can show (a value out of range is then refused in Python, before the
-    browser asks for it), and apply what the view was given (``layer=2`` beside ``selection=``)."""
-    limits = selection.limits
-    for name, size in (("instance", data.n_instances), ("layer", data.n_layers), ("head", data.n_heads)):
-        limits[name] = min(size, limits.get(name, size))
-    selection.limits = limits
+    """Bound ``selection`` by what ``data`` can show, its map kinds included, and apply what the view was given."""
     shown = selection.map_kinds
     selection.map_kinds = data.kinds if shown is None else [kind for kind in shown if kind in data.kinds]
-    with selection.hold_sync():
-        for name, value in chosen.items():
-            setattr(selection, name, value)
+    bind(selection, {"instance": data.n_instances, "layer": data.n_layers, "head": data.n_heads}, chosen)

@@ -196,10 +196,11 @@ names = [f"t{{i}}" for i in range(n)]
 built = {{}}
 
 def maps_for(instance):
-    # random softmax rows, made in float32 one head at a time (AttentionMaps keeps them as float64)
+    # random softmax rows, made in float32 one head at a time and kept in float16, as a half-precision model gives
+    # them (AttentionMaps keeps a float16 array as it is)
     start = time.perf_counter()
     rng = np.random.default_rng(instance)
-    weights = np.empty((layers, heads, n, n), dtype=np.float32)
+    weights = np.empty((layers, heads, n, n), dtype=np.float16)
     for layer in range(layers):
         for head in range(heads):
             logits = rng.standard_normal((n, n), dtype=np.float32) * 3
@@ -456,17 +457,17 @@ def run_minilm(browser: Any, server: Server, tokens: int, text: str, switches: i
 
 
 def synthetic_size(tokens: int, layers: int, heads: int, max_gb: float) -> tuple[int, int, str]:
-    """The layers and heads measured: as asked unless AttentionMaps' float64 copy of them would pass ``max_gb``
-    (fewer layers first, then fewer heads), and why."""
-    per_head = 8 * tokens * tokens  # AttentionMaps keeps float64 (data/_checks.finite_float_array)
+    """The layers and heads measured: as asked unless their float16 weights would pass ``max_gb`` (fewer layers
+    first, then fewer heads), and why."""
+    per_head = 2 * tokens * tokens  # float16, kept as it is by AttentionMaps
     asked = per_head * layers * heads / 1e9
     if asked <= max_gb:
         return layers, heads, ""
     fit_layers = max(1, min(layers, int(max_gb * 1e9 // (per_head * heads))))
     fit_heads = heads if fit_layers * heads * per_head <= max_gb * 1e9 else max(1, int(max_gb * 1e9 // per_head))
     why = (
-        f"asked {tokens:,} × {layers} × {heads}: AttentionMaps holds every head as float64 ({asked:.1f} GB, and "
-        f"AttentionData builds the whole AttentionMaps of a text at once), over --synthetic-max-gb {max_gb:g}; "
+        f"asked {tokens:,} × {layers} × {heads}: every head in float16 is {asked:.1f} GB (AttentionData holds a "
+        f"text's whole AttentionMaps), over --synthetic-max-gb {max_gb:g}; "
         f"measured {tokens:,} × {fit_layers} × {fit_heads} ({per_head * fit_layers * fit_heads / 1e9:.1f} GB)"
     )
     return fit_layers, fit_heads, why
@@ -637,8 +638,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--synthetic-tokens", type=int, default=2048)
     parser.add_argument("--synthetic-layers", type=int, default=32)
     parser.add_argument("--synthetic-heads", type=int, default=32)
-    parser.add_argument("--synthetic-max-gb", type=float, default=4.5,
-                        help="the most the synthetic maps may hold (float64 GB); fewer layers beyond")  # fmt: skip
+    parser.add_argument("--synthetic-max-gb", type=float, default=10.0,
+                        help="the most the synthetic maps may hold (float16 GB); fewer layers beyond")  # fmt: skip
     parser.add_argument("--switches", type=int, default=12, help="head switches (and half as many layer switches)")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds allowed per cell, switch and anchor")
     parser.add_argument("--no-anchors", action="store_true", help="skip BertViz and CircuitsVis")

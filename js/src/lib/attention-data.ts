@@ -3,7 +3,7 @@
 import { decode, decodeQuantized, type ArrayPayload, type Quantized } from "./codecs";
 import type { Model, Traits } from "./model";
 import type { Params } from "./requests";
-import type { Lookup, SharedRequests } from "./shared-requests";
+import { type Lookup, PurposeRequests, type SharedRequests } from "./shared-requests";
 
 export interface AttentionTraits extends Traits {
   n_instances: number;
@@ -100,15 +100,15 @@ export function tileValue(tile: Tile, i: number, j: number): number {
   return tile.offset + (tile.q[i * tile.n + j] as number) * tile.scale;
 }
 
-/** What one view wants from the data model, each for its own purpose (holder). */
-export class AttentionRequests {
-  private readonly holders = new Map<string, object>();
-
+/** What one view wants from the attention data, each thing for its own purpose. */
+export class AttentionRequests extends PurposeRequests {
   constructor(
     readonly data: Model<AttentionTraits>,
-    readonly shared: SharedRequests,
-    private readonly settled: () => void,
-  ) {}
+    shared: SharedRequests,
+    settled: () => void,
+  ) {
+    super(shared, settled);
+  }
 
   text(instance: number): Lookup<TextInfo> {
     return this.want("text", textKey(instance), "text", { instance }, readText);
@@ -128,25 +128,5 @@ export class AttentionRequests {
   /** Fetch a tile the next click will likely show (the other heads of the layer shown). */
   prefetchTile(instance: number, kind: string, layer: number, head: number): void {
     this.shared.prefetch(tileKey(instance, kind, layer, head), "tile", { instance, map: kind, layer, head }, readTile);
-  }
-
-  /** Let go of what `purpose` wanted. */
-  drop(purpose: string): void {
-    const holder = this.holders.get(purpose);
-    if (holder) this.shared.drop(holder);
-  }
-
-  dispose(): void {
-    for (const holder of this.holders.values()) this.shared.drop(holder);
-    this.holders.clear();
-  }
-
-  private want<T>(purpose: string, key: string, kind: string, params: Params, read: (content: Params) => T): Lookup<T> {
-    let holder = this.holders.get(purpose);
-    if (!holder) {
-      holder = {};
-      this.holders.set(purpose, holder);
-    }
-    return this.shared.want(holder, key, kind, params, read, this.settled);
   }
 }

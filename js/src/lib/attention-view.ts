@@ -1,17 +1,14 @@
-// The life cycle both attention views share (AttentionView, AttentionGrid): resolve the data and selection models,
-// ask for what is drawn through the shared requests, follow the selection, the hovered token, the width and the
-// theme, draw once per batch of changes, show the attention caveat with its switch to a gradient-based view, and
-// remove every listener when the view goes away.
+// What both attention views add (AttentionView, AttentionGrid) to the request-view life cycle (request-view.ts): the
+// text's tokens, the hovered token shared by every view of the selection, and the attention caveat with its switch to
+// a gradient-based view.
 import type { RenderProps } from "@anywidget/types";
 import { AttentionRequests, type AttentionTraits, KIND_LABELS, type TextInfo } from "./attention-data";
-import { Disposer, html } from "./dom";
-import { count, createFrame, followWidth, type Frame, hideTooltip, showError, showStatus } from "./frame";
-import { type Model, resolveRef, type Traits, watch } from "./model";
-import { Coalescer } from "./schedule";
-import { SelectionSource, type SelectionTraits } from "./selection";
+import { type Disposer, html } from "./dom";
+import type { Frame } from "./frame";
+import type { Model, Traits } from "./model";
+import { mountRequestView } from "./request-view";
+import type { SelectionSource, SelectionTraits } from "./selection";
 import { hoverBus } from "./shared";
-import { SharedRequests } from "./shared-requests";
-import { onThemeChange } from "./theme";
 
 export interface AttentionViewTraits extends Traits {
   data: string;
@@ -62,123 +59,59 @@ export interface AttentionSpec<T extends AttentionViewTraits> {
 
 const CAVEAT = "Attention weights are not importances: a token can be attended to and matter little to the output.";
 
-export function mountAttention<T extends AttentionViewTraits>({ model, el }: RenderProps<T>, spec: AttentionSpec<T>): () => void {
-  const disposer = new Disposer();
-  const frame = createFrame(el, `iw-attention-root ${spec.className}`);
-  const linked = new Disposer();
-  let data: Model<AttentionTraits> | null = null;
-  let shared: SharedRequests | null = null;
-  let requests: AttentionRequests | null = null;
-  let selection = new SelectionSource(model as unknown as Model);
+export function mountAttention<T extends AttentionViewTraits>(props: RenderProps<T>, spec: AttentionSpec<T>): () => void {
   let hovered = -1;
-  let resolving = 0;
-  const coalescer = new Coalescer(() => drawNow());
-
-  const onHover = (event: Event) => {
-    const token = (event as CustomEvent<number>).detail;
-    if (token !== hovered) {
-      hovered = token;
-      coalescer.request();
-    }
-  };
-  const host: AttentionHost<T> = {
-    model,
-    frame,
-    disposer,
-    selection: () => selection,
-    hover: (token) => {
-      if (token === hovered) return;
-      hoverBus(selection.model).dispatchEvent(new CustomEvent("hover", { detail: token }));
+  return mountRequestView<T, AttentionTraits, AttentionRequests>(props, {
+    name: spec.name,
+    className: `iw-attention-root ${spec.className}`,
+    options: ["gradient_method", ...spec.options],
+    follows: ["instance", "output", "layer", "head", "token", "map_kind", "method"],
+    requests: (data, shared, settled) => new AttentionRequests(data, shared, settled),
+    link(_data, chosen, linked, redraw) {
+      const onHover = (event: Event) => {
+        const token = (event as CustomEvent<number>).detail;
+        if (token !== hovered) {
+          hovered = token;
+          redraw();
+        }
+      };
+      const bus = hoverBus(chosen);
+      bus.addEventListener("hover", onHover);
+      linked.add(() => bus.removeEventListener("hover", onHover));
     },
-    redraw: () => coalescer.request(),
-  };
-
-  const caveat = caveatBar(frame, () => selection, () => data, () => model.get("gradient_method"), disposer);
-  const draw = spec.setup(host);
-
-  const relink = (next: Model<AttentionTraits>, chosen: Model) => {
-    linked.dispose();
-    requests?.dispose();
-    shared?.release();
-    data = next;
-    selection = new SelectionSource(chosen);
-    shared = SharedRequests.acquire(next as unknown as Model);
-    requests = new AttentionRequests(next, shared, coalescer.request);
-    next.on("change", coalescer.request);
-    linked.add(() => next.off("change", coalescer.request));
-    const bus = hoverBus(chosen);
-    bus.addEventListener("hover", onHover);
-    linked.add(() => bus.removeEventListener("hover", onHover));
-    if (chosen !== (model as unknown as Model)) watch(chosen, ["instance", "output", "layer", "head", "token", "map_kind", "method"], coalescer.request, linked);
-  };
-
-  const resolve = async () => {
-    const version = ++resolving;
-    try {
-      const [next, chosen] = await Promise.all([
-        resolveRef<AttentionTraits>(model, model.get("data")),
-        resolveRef(model, model.get("selection")),
-      ]);
-      if (version !== resolving) return;
-      if (!next) throw new Error("this view references no data");
-      relink(next, chosen ?? (model as unknown as Model));
-      coalescer.request();
-    } catch (error) {
-      if (version === resolving) showError(frame, `${spec.name} could not load its data: ${message(error)}`);
-    }
-  };
-
-  const drawNow = () => {
-    if (!data || !requests) return;
-    hideTooltip(frame);
-    const error = model.get("error");
-    if (error) {
-      showStatus(frame, null);
-      return showError(frame, error);
-    }
-    if (!width()) return;
-    try {
-      const instance = selection.index("instance");
-      const kind = selection.mapKind();
-      const text = requests.text(instance);
-      if (text.status === "error") throw new Error(text.message);
-      caveat.update(text.status === "ready" ? text.value.warning : "");
-      showError(frame, null);
-      draw({
-        data,
-        requests,
-        instance,
-        layer: selection.index("layer"),
-        head: selection.index("head"),
-        kind: data.get("kinds").includes(kind) ? kind : "head",
-        text: text.status === "ready" ? text.value : null,
-        hovered,
-        // only an explorer's selection has an output; a standalone view explains the model's own prediction
-        output: selection.model.get("output") === undefined ? null : selection.index("output"),
-        width: width(),
-      });
-      count(frame.root, "draws");
-    } catch (error) {
-      showStatus(frame, null);
-      showError(frame, `${spec.name} could not draw: ${message(error)}`);
-    }
-  };
-
-  watch(model, ["data", "selection"], () => void resolve(), disposer);
-  watch(model, ["error", "instance", "layer", "head", "map_kind", "gradient_method", ...spec.options], coalescer.request, disposer);
-  const width = followWidth(frame, coalescer.request, disposer);
-  onThemeChange(coalescer.request, disposer);
-  void resolve();
-
-  return () => {
-    coalescer.dispose();
-    resolving++;
-    linked.dispose();
-    requests?.dispose();
-    shared?.release();
-    disposer.dispose();
-    el.replaceChildren();
-  };
+    setup(requestHost) {
+      let data: Model<AttentionTraits> | null = null;
+      const host: AttentionHost<T> = {
+        ...requestHost,
+        hover: (token) => {
+          if (token !== hovered) hoverBus(requestHost.selection().model).dispatchEvent(new CustomEvent("hover", { detail: token }));
+        },
+      };
+      const caveat = caveatBar(requestHost.frame, () => requestHost.selection(), () => data, () => requestHost.model.get("gradient_method"), requestHost.disposer);
+      const draw = spec.setup(host);
+      return (input) => {
+        data = input.data;
+        const instance = input.selection.index("instance");
+        const kind = input.selection.mapKind();
+        const text = input.requests.text(instance);
+        if (text.status === "error") throw new Error(text.message);
+        caveat.update(text.status === "ready" ? text.value.warning : "");
+        draw({
+          data: input.data,
+          requests: input.requests,
+          instance,
+          layer: input.selection.index("layer"),
+          head: input.selection.index("head"),
+          kind: input.data.get("kinds").includes(kind) ? kind : "head",
+          text: text.status === "ready" ? text.value : null,
+          hovered,
+          // only an explorer's selection has an output; a standalone view explains the model's own prediction
+          output: input.selection.model.get("output") === undefined ? null : input.selection.index("output"),
+          width: input.width,
+        });
+      };
+    },
+  });
 }
 
 /**
@@ -225,6 +158,4 @@ function caveatBar(
   };
 }
 
-export function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+export { message } from "./request-view";

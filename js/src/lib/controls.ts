@@ -78,3 +78,54 @@ export function methodPicker(container: HTMLElement, methods: () => ReadonlyArra
     label.hidden = options.length < 2;
   };
 }
+
+export interface SelectControl {
+  label: HTMLLabelElement;
+  select: HTMLSelectElement;
+  /** set the options (rebuilt only when they change) and the value shown */
+  fill(options: ReadonlyArray<[string, string]>, value: string): void;
+}
+
+/** A labelled <select> whose options are set at each draw; the caller listens to its "change". */
+export function selectControl(text: string, cls: string): SelectControl {
+  const label = html("label", { class: "iw-control" }, `${text} `);
+  const select = html("select", { class: cls, "aria-label": text });
+  label.append(select);
+  let shown = "";
+  return {
+    label,
+    select,
+    fill(options, value) {
+      const key = options.map(([v, t]) => `${v}=${t}`).join("|");
+      if (key !== shown) {
+        select.replaceChildren(...options.map(([v, t]) => html("option", { value: v }, t)));
+        shown = key;
+      }
+      select.value = value;
+    },
+  };
+}
+
+export interface RangeControl {
+  label: HTMLLabelElement;
+  input: HTMLInputElement;
+  /** show `value` (and its text beside the slider) */
+  set(value: number): void;
+}
+
+/** A labelled range slider with its value written beside it; `changed` runs on every step of a drag. */
+export function rangeControl(text: string, cls: string, [min, max, step]: [number, number, number], format: (v: number) => string, changed: (value: number) => void, disposer: Disposer): RangeControl {
+  const label = html("label", { class: "iw-control" }, `${text} `);
+  const input = html("input", { type: "range", class: cls, min, max, step, "aria-label": text });
+  const readout = html("span", { class: "iw-range-value" });
+  label.append(input, readout);
+  const set = (value: number) => {
+    input.value = String(value);
+    readout.textContent = format(value);
+  };
+  disposer.listen(input, "input", () => {
+    readout.textContent = format(Number(input.value));
+    changed(Number(input.value));
+  });
+  return { label, input, set };
+}

@@ -156,3 +156,36 @@ export class SharedRequests {
     }
   }
 }
+
+/**
+ * What one view wants from a model's shared requests, one thing per purpose ("shown", "prefetch", a panel's name):
+ * wanting something new for a purpose lets go of what it wanted before; `dispose` lets go of everything.
+ */
+export class PurposeRequests {
+  private readonly holders = new Map<string, object>();
+
+  constructor(
+    readonly shared: SharedRequests,
+    private readonly settled: () => void,
+  ) {}
+
+  want<T>(purpose: string, key: string, kind: string, params: Params, read: (content: Params) => T): Lookup<T> {
+    let holder = this.holders.get(purpose);
+    if (!holder) {
+      holder = {};
+      this.holders.set(purpose, holder);
+    }
+    return this.shared.want(holder, key, kind, params, read, this.settled);
+  }
+
+  /** Let go of what `purpose` wanted. */
+  drop(purpose: string): void {
+    const holder = this.holders.get(purpose);
+    if (holder) this.shared.drop(holder);
+  }
+
+  dispose(): void {
+    for (const holder of this.holders.values()) this.shared.drop(holder);
+    this.holders.clear();
+  }
+}

@@ -6,6 +6,7 @@ import { KIND_LABELS, ON_REQUEST, type Tile, tileValue, type TextInfo } from "..
 import { sizeCanvas, tileImage, tileLevels } from "../lib/attention-paint";
 import { type AttentionDraw, type AttentionViewTraits, message, mountAttention } from "../lib/attention-view";
 import { KEEP_BYTES } from "../lib/shared-requests";
+import { selectControl } from "../lib/controls";
 import { html } from "../lib/dom";
 import { CHAR_PX, formatAt, formatNumber, labelColumn, shorten } from "../lib/format";
 import { type Frame, hideTooltip, showError, showStatus, showTooltip } from "../lib/frame";
@@ -62,10 +63,10 @@ function render(props: RenderProps<Traits>): () => void {
     setup(host) {
       const { frame, disposer, model } = host;
       const controls = html("span", { class: "iw-selection-controls" });
-      const layerPicker = picker("layer", "iw-layer-select");
-      const kindPicker = picker("map", "iw-map-select");
-      const headPicker = picker("head", "iw-head-select");
-      const modePicker = picker("view", "iw-mode-select");
+      const layerPicker = selectControl("layer", "iw-layer-select");
+      const kindPicker = selectControl("map", "iw-map-select");
+      const headPicker = selectControl("head", "iw-head-select");
+      const modePicker = selectControl("view", "iw-mode-select");
       modePicker.select.append(html("option", { value: "lines" }, "lines"), html("option", { value: "matrix" }, "matrix"));
       controls.append(layerPicker.label, kindPicker.label, headPicker.label, modePicker.label);
       frame.toolbar.append(controls);
@@ -163,25 +164,6 @@ function render(props: RenderProps<Traits>): () => void {
       return paint;
     },
   });
-}
-
-function picker(text: string, cls: string): { label: HTMLLabelElement; select: HTMLSelectElement; fill(options: Array<[string, string]>, value: string): void } {
-  const label = html("label", { class: "iw-control" }, `${text} `);
-  const select = html("select", { class: cls, "aria-label": text });
-  label.append(select);
-  let shown = "";
-  return {
-    label,
-    select,
-    fill(options, value) {
-      const key = options.map(([v, t]) => `${v}=${t}`).join("|");
-      if (key !== shown) {
-        select.replaceChildren(...options.map(([v, t]) => html("option", { value: v }, t)));
-        shown = key;
-      }
-      select.value = value;
-    },
-  };
 }
 
 /** The token a highlight is about: the pointer's, or the one hovered in another view. */

@@ -3,11 +3,13 @@
 import type { RenderProps } from "@anywidget/types";
 import type { Attribution } from "../lib/attribution";
 import { parseColor, rampColours, type RGB } from "../lib/colors";
+import { completeness } from "../lib/completeness";
 import { html } from "../lib/dom";
-import { formatAt, formatNumber, formatSignedAt, resolutionOf } from "../lib/format";
+import { formatSignedAt, resolutionOf } from "../lib/format";
 import { type Frame, hideTooltip, showTooltip } from "../lib/frame";
 import type { Model } from "../lib/model";
 import { hoverBus } from "../lib/shared";
+import { rampLegend } from "../lib/legend";
 import { palette } from "../lib/theme";
 import { type DrawInput, mountView, type ViewTraits } from "../lib/view";
 
@@ -31,7 +33,7 @@ function render(props: RenderProps<ViewTraits>): () => void {
     setup(host) {
       const { frame, disposer } = host;
       const text = html("div", { class: "iw-token-text", role: "list" });
-      const legend = html("div", { class: "iw-legend-row iw-token-legend" });
+      const legend = html("div", { class: "iw-token-legend" });
       frame.plot.append(text, legend);
       let hovered = -1;
       let bus: EventTarget | null = null;
@@ -111,12 +113,7 @@ function render(props: RenderProps<ViewTraits>): () => void {
             return node;
           }),
         );
-        legend.replaceChildren(
-          html("span", { class: "iw-legend-label" }, "attribution "),
-          html("span", {}, `${formatSignedAt(-peak, resolution)} `),
-          html("span", { class: "iw-ramp iw-ramp-diverging" }),
-          html("span", {}, ` ${formatSignedAt(peak, resolution)}`),
-        );
+        legend.replaceChildren(rampLegend({ label: "attribution", range: [-peak, peak], missing: false, diverging: true, format: (v) => formatSignedAt(v, resolution) }));
         describe(frame, attribution, instance, output, tokens.length, resolution);
       };
     },
@@ -145,24 +142,11 @@ function describe(frame: Frame, attribution: Attribution, instance: number, outp
   root.dataset.tokens = String(count);
   const base = attribution.baseValue(instance, output);
   const total = attribution.outputValue(instance, output);
-  const delta = attribution.convergenceDelta(instance, output);
-  const shown = resolutionOf(Math.abs(total - base) || Math.abs(total) || 1);
   const space = attribution.outputSpace ? ` (${attribution.outputSpace})` : "";
-  const lines = [
-    `${attribution.method || "attribution"} of output “${attribution.outputName(output)}”${space} for text ${instance}, ${count} tokens.`,
-    `base ${formatAt(base, shown)} + Σ tokens = ${formatAt(total, shown)}.`,
-  ];
-  if (delta !== null) {
-    // the gap a reader should weigh the picture by: how far the tokens' sum misses the model's own output
-    const gap = Math.abs(delta);
-    const change = Math.abs(total - delta - base); // |f(x) − base|: delta = Σ tokens + base − f(x)
-    const relative = change > 0 ? ` (${formatNumber((100 * gap) / change, 2)} % of f(x) − base)` : "";
-    lines.push(`completeness gap: |Σ tokens + base − f(x)| = ${formatAt(gap, Math.min(shown, resolution))}${relative}.`);
-    root.dataset.gap = String(gap);
-  } else {
-    lines.push(`${attribution.method || "the method"} reports no completeness gap: Σ tokens + base is not checked against f(x) here.`);
-    delete root.dataset.gap;
-  }
+  const stated = completeness("tokens", attribution.method, base, total, attribution.convergenceDelta(instance, output), resolution);
+  const lines = [`${attribution.method || "attribution"} of output “${attribution.outputName(output)}”${space} for text ${instance}, ${count} tokens.`, ...stated.lines];
+  if (stated.gap === null) delete root.dataset.gap;
+  else root.dataset.gap = String(stated.gap);
   if (attribution.baseline) lines.push(`Baseline: ${attribution.baseline}.`);
   frame.caption.replaceChildren(...lines.map((line) => html("div", {}, line)));
 }
