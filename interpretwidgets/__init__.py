@@ -22,6 +22,7 @@ _LAZY = {
     "Selection": "interpretwidgets.widgets._selection",
     "explain_tabular": "interpretwidgets.kernels.tabular",
     "explain_text": "interpretwidgets.kernels.text",
+    "explain_image": "interpretwidgets.kernels.image",
     "attention": "interpretwidgets.kernels.attention",
     "ForcePlot": "interpretwidgets.widgets.force",
     "Waterfall": "interpretwidgets.widgets.waterfall",
@@ -35,6 +36,11 @@ _LAZY = {
     "TokenHeatmap": "interpretwidgets.widgets.tokens",
     "TextList": "interpretwidgets.widgets.texts",
     "TextExplorer": "interpretwidgets.widgets.text_explorer",
+    "ImageData": "interpretwidgets.widgets._image_data",
+    "ImageView": "interpretwidgets.widgets.image",
+    "ImageComparison": "interpretwidgets.widgets.image",
+    "ImageStrip": "interpretwidgets.widgets.image",
+    "ImageExplorer": "interpretwidgets.widgets.image_explorer",
 }
 
 __all__ = [
@@ -47,6 +53,11 @@ __all__ = [
     "Beeswarm",
     "DependencePlot",
     "ForcePlot",
+    "ImageComparison",
+    "ImageData",
+    "ImageExplorer",
+    "ImageStrip",
+    "ImageView",
     "LazyAttributionData",
     "Selection",
     "StackedForce",
@@ -56,6 +67,7 @@ __all__ = [
     "TokenHeatmap",
     "Waterfall",
     "attention",
+    "explain_image",
     "explain_tabular",
     "explain_text",
 ]
@@ -63,16 +75,20 @@ __all__ = [
 if TYPE_CHECKING:
     from .data import AttentionMaps, Attribution
     from .kernels.attention import attention
+    from .kernels.image import explain_image
     from .kernels.tabular import explain_tabular
     from .kernels.text import explain_text
     from .widgets._attention_data import AttentionData
     from .widgets._data import AttributionData, LazyAttributionData
+    from .widgets._image_data import ImageData
     from .widgets._selection import Selection
     from .widgets.attention import AttentionGrid, AttentionView
     from .widgets.beeswarm import Beeswarm
     from .widgets.dependence import DependencePlot
     from .widgets.explorers import TabularExplorer
     from .widgets.force import ForcePlot
+    from .widgets.image import ImageComparison, ImageStrip, ImageView
+    from .widgets.image_explorer import ImageExplorer
     from .widgets.stacked import StackedForce
     from .widgets.text_explorer import TextExplorer
     from .widgets.texts import TextList

@@ -11,6 +11,7 @@ import pytest
 import interpretwidgets as iw
 from interpretwidgets._transfer import decode, quantization_error_bound
 from interpretwidgets.widgets._attention_data import THUMBNAIL, downsample
+from tests._requests import ask, sent
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -20,18 +21,6 @@ def random_maps(layers=3, heads=4, n=10, seed=0, tokens=None):
     weights = rng.random((layers, heads, n, n)) ** 4
     weights /= weights.sum(-1, keepdims=True)
     return iw.AttentionMaps(weights, tokens or [f"t{i}" for i in range(n)])
-
-
-def sent(widget):
-    """The custom messages a data widget sends (what the browser would receive)."""
-    messages = []
-    widget.send = lambda content, buffers=None: messages.append((content, list(buffers or [])))
-    return messages
-
-
-def ask(data, kind, **params):
-    data.requests.receive(data, {"iw": "request", "id": "r1", "kind": kind, "params": params}, [])
-    data.requests.answer_all()
 
 
 def test_tile_is_the_head_within_the_quantisation_bound_and_derived_tiles_are_their_maps():

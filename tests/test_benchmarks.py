@@ -103,3 +103,15 @@ def test_attention_benchmark_runs_and_reports_ratios(tmp_path):
     synthetic = result["synthetic"]
     assert (synthetic["tokens"], synthetic["layers"], synthetic["heads"]) == (64, 2, 2)
     assert synthetic["switch_timeouts"] == 0 and synthetic["heap_after_gc_mb"] > 0
+
+
+def test_image_benchmark_runs_and_its_lime_gives_lime_s_explanation(tmp_path):
+    from tests.benchmarks.bench_image import main
+
+    report = main(["--quick", "--out", str(tmp_path / "image.json")])
+    rows, results = report["table"], report["results"]
+    assert len(rows) == 6 and rows[0]["work"] == "LIME 100 samples, digits CNN (s)"
+    for row in rows:
+        assert row["ours"] > 0 and row["anchor"] > 0 and row["ratio"] == pytest.approx(row["ours"] / row["anchor"])
+    for lime in results[:2]:  # the digits CNN and the photo: lime's segments and weights
+        assert lime["same_segments"] and lime["same_ranking"] and lime["max_abs_weight_difference"] < 1e-4

@@ -73,18 +73,3 @@ export function thumbnailAtlas(thumbnails: Thumbnails, palette: Palette): HTMLCa
   images.set(thumbnails, { key, image: atlas });
   return atlas;
 }
-
-/** Size a canvas to CSS pixels at the device's ratio; returns its context, scaled so that drawing is in CSS pixels. */
-export function sizeCanvas(canvas: HTMLCanvasElement, width: number, height: number): CanvasRenderingContext2D {
-  const ratio = window.devicePixelRatio || 1;
-  const w = Math.max(1, Math.round(width * ratio));
-  const h = Math.max(1, Math.round(height * ratio));
-  if (canvas.width !== w) canvas.width = w;
-  if (canvas.height !== h) canvas.height = h;
-  canvas.style.width = `${width}px`;
-  canvas.style.height = `${height}px`;
-  const context = canvas.getContext("2d") as CanvasRenderingContext2D;
-  context.setTransform(ratio, 0, 0, ratio, 0, 0);
-  context.clearRect(0, 0, width, height);
-  return context;
-}

@@ -3,7 +3,8 @@
 // Thumbnails are averaged down in Python (at most 32 × 32 cells each) and come in one reply per map kind.
 import type { RenderProps } from "@anywidget/types";
 import { KIND_LABELS, ON_REQUEST, type Thumbnails } from "../lib/attention-data";
-import { sizeCanvas, thumbnailAtlas } from "../lib/attention-paint";
+import { thumbnailAtlas } from "../lib/attention-paint";
+import { sizeCanvas } from "../lib/canvas";
 import { type AttentionDraw, type AttentionViewTraits, mountAttention } from "../lib/attention-view";
 import { type Disposer, html } from "../lib/dom";
 import { formatNumber } from "../lib/format";

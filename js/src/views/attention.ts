@@ -3,7 +3,8 @@
 // every view of the same selection.
 import type { RenderProps } from "@anywidget/types";
 import { KIND_LABELS, ON_REQUEST, type Tile, tileValue, type TextInfo } from "../lib/attention-data";
-import { sizeCanvas, tileImage, tileLevels } from "../lib/attention-paint";
+import { tileImage, tileLevels } from "../lib/attention-paint";
+import { sizeCanvas } from "../lib/canvas";
 import { type AttentionDraw, type AttentionViewTraits, message, mountAttention } from "../lib/attention-view";
 import { KEEP_BYTES } from "../lib/shared-requests";
 import { selectControl } from "../lib/controls";

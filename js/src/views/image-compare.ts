@@ -1,0 +1,144 @@
+// ImageComparison: the same image and class under every method, side by side, and how much the methods agree (rank
+// correlation of the pixels' magnitudes; overlap of their top pixels). No single method's picture is the model's
+// reasoning: where they disagree, none of them should be trusted alone. A click on a panel selects its method.
+import type { RenderProps } from "@anywidget/types";
+import { parseColor, rampColours, type RGB } from "../lib/colors";
+import { html } from "../lib/dom";
+import { formatNumber } from "../lib/format";
+import { showStatus } from "../lib/frame";
+import { type Agreement, type ImageMap, ImageRequests, type ImageTraits, type RgbImage, methodLabel, shownMethod } from "../lib/image-data";
+import { drawScaled } from "../lib/canvas";
+import { overlayCanvas } from "../lib/image-canvas";
+import { mountRequestView, type RequestViewTraits } from "../lib/request-view";
+import { palette } from "../lib/theme";
+
+interface Traits extends RequestViewTraits {
+  instance: number;
+  output: number;
+  method: string;
+}
+
+const PANEL_MIN_PX = 120;
+const PANEL_MAX_PX = 200;
+/** the comparison's fixed look: every value in two hues, clipped at the 99th percentile */
+const CLIP_PERCENTILE = 99;
+const OPACITY = 0.75;
+
+function render(props: RenderProps<Traits>): () => void {
+  return mountRequestView<Traits, ImageTraits, ImageRequests>(props, {
+    name: "ImageComparison",
+    className: "iw-image-compare",
+    options: [],
+    follows: ["instance", "output", "method"],
+    requests: (data, shared, settled) => new ImageRequests(data, shared, settled),
+    setup(host) {
+      const { frame, disposer } = host;
+      const panels = html("div", { class: "iw-compare-panels", role: "list" });
+      const agreement = html("div", { class: "iw-agreement" });
+      frame.plot.append(panels, agreement);
+      const pick = (target: EventTarget | null) => {
+        const panel = target instanceof Element ? target.closest<HTMLElement>("[data-method]") : null;
+        if (panel?.dataset.method) host.selection().select({ method: panel.dataset.method });
+      };
+      disposer.listen(panels, "click", (event: MouseEvent) => pick(event.target));
+      disposer.listen(panels, "keydown", (event: KeyboardEvent) => {
+        if (event.key === "Enter" || event.key === " ") {
+          event.preventDefault();
+          pick(event.target);
+        }
+      });
+
+      return ({ data, requests, selection, width }) => {
+        const instance = selection.index("instance");
+        const output = selection.index("output");
+        const methods = data.get("methods");
+        const selected = shownMethod(selection, data);
+        const image = requests.image("image", instance);
+        if (image.status === "error") throw new Error(image.message);
+        const columns = Math.max(1, Math.min(methods.length, Math.floor(width / PANEL_MIN_PX)));
+        const side = Math.min(PANEL_MAX_PX, Math.floor(width / columns) - 12);
+        const maps = methods.map((method) => requests.map(`panel:${method}`, instance, output, method));
+        const children = methods.map((method, i) => {
+          const lookup = maps[i];
+          const panel = html("div", { class: `iw-compare-panel${method === selected ? " iw-compare-selected" : ""}`, role: "listitem", tabindex: 0, "data-method": method, "aria-selected": String(method === selected) });
+          const title = html("div", { class: "iw-compare-title" }, methodLabel(method));
+          panel.append(title);
+          if (lookup?.status === "error") panel.append(html("div", { class: "iw-compare-failed" }, lookup.message));
+          else if (lookup?.status === "ready" && image.status === "ready") panel.append(panelCanvas(frame.root, image.value, lookup.value, side));
+          else panel.append(html("div", { class: "iw-compare-pending", style: `width:${side}px;height:${side}px` }, "computing…"));
+          return panel;
+        });
+        panels.replaceChildren(...children);
+        const pending = maps.filter((m) => m.status === "pending").length;
+        showStatus(frame, pending ? `Computing ${pending} of ${methods.length} methods for image ${instance}…` : null);
+        frame.root.dataset.instance = String(instance);
+        frame.root.dataset.output = String(output);
+        frame.root.dataset.method = selected;
+        frame.root.dataset.panels = String(maps.length - pending);
+        if (methods.length < 2) {
+          agreement.replaceChildren(html("div", { class: "iw-caption" }, "One method: nothing to compare it with. Give the explorer several methods."));
+          return;
+        }
+        // asked for once every map is here: it needs them all, and Python would compute the missing ones in one go
+        if (pending || maps.some((m) => m.status === "error")) {
+          requests.drop("agreement");
+          agreement.replaceChildren();
+          return;
+        }
+        const agreed = requests.agreement("agreement", instance, output);
+        if (agreed.status === "error") throw new Error(agreed.message);
+        agreement.replaceChildren(...(agreed.status === "ready" ? agreementTable(frame.root, agreed.value) : []));
+      };
+    },
+  });
+}
+
+function panelCanvas(root: HTMLElement, image: RgbImage, map: ImageMap, side: number): HTMLCanvasElement {
+  const { canvas: source } = overlayCanvas(root, image, map, { sign: "all", colours: "diverging", percentile: CLIP_PERCENTILE, opacity: OPACITY });
+  const canvas = html("canvas", { class: "iw-compare-canvas", role: "img", "aria-label": `${map.method} over the image` });
+  drawScaled(canvas, source, side / Math.max(image.width, image.height));
+  return canvas;
+}
+
+/** The methods × methods table of rank correlations, each cell also giving the top pixels' overlap. */
+function agreementTable(root: HTMLElement, agreement: Agreement): HTMLElement[] {
+  const colours = palette(root);
+  const bg = parseColor(colours.bg, [255, 255, 255]);
+  // −1 → negative hue, 0 → background, +1 → positive hue: agreement reads at a glance, the number says how much
+  const ramp = rampColours([parseColor(colours.negative, [0, 114, 178]), bg, parseColor(colours.positive, [213, 94, 0])], 201);
+  const { methods, spearman, topOverlap, topFraction } = agreement;
+  const n = methods.length;
+  const table = html("table", { class: "iw-agreement-table" });
+  const head = html("tr");
+  head.append(html("th", {}, ""), ...methods.map((m) => html("th", { scope: "col" }, methodLabel(m))));
+  table.append(head);
+  for (let i = 0; i < n; i++) {
+    const row = html("tr");
+    row.append(html("th", { scope: "row" }, methodLabel(methods[i] as string)));
+    for (let j = 0; j < n; j++) {
+      const rho = spearman[i * n + j] as number;
+      const overlap = topOverlap[i * n + j] as number;
+      const cell = html("td", { title: `${methods[i]} vs ${methods[j]}: Spearman ${formatNumber(rho, 2)}; ${Math.round(overlap * 100)} % of the top ${Math.round(topFraction * 100)} % pixels shared` }, Number.isNaN(rho) ? "—" : rho.toFixed(2));
+      if (!Number.isNaN(rho)) {
+        const colour = ramp[Math.round((rho + 1) * 100)] as RGB;
+        cell.style.background = `rgb(${colour.join(",")})`;
+        cell.style.color = contrast(colour);
+      }
+      row.append(cell);
+    }
+    table.append(row);
+  }
+  const caption = html(
+    "div",
+    { class: "iw-caption" },
+    `Agreement between methods: Spearman's rank correlation of the pixels' magnitudes (1: the same order; 0: unrelated). Hover a cell for the share of top ${Math.round(topFraction * 100)} % pixels two methods share. Methods that disagree cannot all be right about this prediction.`,
+  );
+  return [table, caption];
+}
+
+/** Black or white text, whichever reads on `colour`. */
+function contrast([r, g, b]: RGB): string {
+  return 0.299 * r + 0.587 * g + 0.114 * b > 150 ? "#111" : "#fff";
+}
+
+export default { render };
