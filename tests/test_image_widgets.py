@@ -91,7 +91,7 @@ def test_a_map_travels_as_float16_of_the_channel_sum_scaled_by_its_peak(attribut
     assert reply["peak"] == pytest.approx(np.abs(expected).max())
     assert reply["gap"] == pytest.approx(attribution.convergence_delta[2, 1])
     assert reply["base"] == pytest.approx(attribution.base_values[2, 1])
-    assert reply["segments"] is None and reply["summed_channels"] is True
+    assert reply["segments"] is None and reply["summed_channels"] is False  # one channel: nothing summed
     image = data._image({"instance": 2})["image"]
     np.testing.assert_array_equal(decode(image), display_images(attribution.data)[2])
 
@@ -156,6 +156,11 @@ def test_image_explorer_computes_each_map_on_request_and_links_every_view(digits
     assert selection.instance == 2 and explorer.comparison.instance == 2
     with pytest.raises(ValueError, match=r"output must be in 0..9; received 10"):
         selection.output = 10
+    with pytest.raises(
+        ValueError, match=r"method must be one that these views can show \('saliency', 'integrated_gradients'\)"
+    ):
+        selection.method = "bogus"
+    assert selection.method == "saliency" and explorer.view.method == "saliency"
 
 
 def test_image_explorer_checks_its_arguments_before_any_work(digits):
@@ -166,5 +171,7 @@ def test_image_explorer_checks_its_arguments_before_any_work(digits):
         iw.ImageExplorer(model, images, class_names=["a", "b"])
     with pytest.raises(ValueError, match="options must not set 'target'"):
         iw.ImageExplorer(model, images, options={"target": 3})
+    with pytest.raises(ValueError, match="options must not set 'method'"):
+        iw.ImageExplorer(model, images, options={"saliency": {"method": "lime"}})
     with pytest.raises(TypeError, match=r"ImageExplorer needs a torch.nn.Module; received str"):
         iw.ImageExplorer("model", images)

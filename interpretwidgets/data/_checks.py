@@ -42,13 +42,16 @@ def finite_float_array(name: str, value: Any, *, keep_float: bool = False) -> np
         raise TypeError(f"{name} must be a numeric array; received {type(value).__name__} ({exc})") from exc
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"{name} must be a numeric array; received dtype {arr.dtype}")
-    if not (keep_float and arr.dtype.kind == "f"):
+    kept = keep_float and arr.dtype.kind == "f"
+    if not kept:
         arr = arr.astype(np.float64)
-    for start, part in enumerate(arr if arr.ndim > 1 else [arr]):
+    # a kept array is checked one slice of its first axis at a time: no temporary the size of the whole array
+    parts = arr if kept and arr.ndim > 1 else [arr]
+    for start, part in enumerate(parts):
         bad = ~np.isfinite(part)
         if bad.any():
             first = tuple(int(i) for i in np.argwhere(bad)[0])
-            index = (start, *first) if arr.ndim > 1 else first
+            index = (start, *first) if parts is arr else first
             count = int((~np.isfinite(arr)).sum())
             raise ValueError(f"{name} must be finite; received {count} NaN/inf value(s), the first at index {index}")
     return arr

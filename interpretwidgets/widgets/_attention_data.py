@@ -284,6 +284,8 @@ def downsample(stack: np.ndarray, size: int) -> np.ndarray:
     The block means are ``P · A · Pᵀ`` with ``P`` the (size × n) averaging matrix: matrix products, one slice of the
     first axis at a time (a long text's float16 heads are never upcast all at once).
     """
+    if stack.ndim == 2:
+        return downsample(stack[None], size)[0]
     n = stack.shape[-1]
     if n <= size:
         return stack.astype(np.float32)
@@ -299,4 +301,6 @@ def downsample(stack: np.ndarray, size: int) -> np.ndarray:
 
 def peaks(stack: np.ndarray) -> np.ndarray:
     """The largest magnitude of each matrix in ``stack`` (…, n, n), one slice of the first axis at a time."""
+    if stack.ndim == 2:
+        return np.float32(np.abs(stack).max())
     return np.stack([np.abs(part).max(axis=(-2, -1)) for part in stack]).astype(np.float32)

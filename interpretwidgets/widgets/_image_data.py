@@ -187,7 +187,7 @@ class ImageData(DataWidget):
             "map": encode(scaled, "float16"),
             "peak": peak,
             "segments": None,
-            "summed_channels": attribution.values.ndim == 5,
+            "summed_channels": attribution.values.ndim == 5 and attribution.values.shape[1] > 1,
             "base": float(attribution.base_values[row, column]),
             "baseline": attribution.baseline,
             "output_space": attribution.output_space,
@@ -261,7 +261,8 @@ def _shrink(images: np.ndarray, size: int) -> np.ndarray:
     factor = max(1, -(-max(height, width) // size))
     if factor == 1:
         return images
-    h, w = height // factor, width // factor
-    cropped = images[:, : h * factor, : w * factor].astype(np.float32)
-    blocks = cropped.reshape(n, h, factor, w, factor, 3).mean(axis=(2, 4))
+    h, w = max(1, height // factor), max(1, width // factor)
+    factor_h, factor_w = min(factor, height), min(factor, width)
+    cropped = images[:, : h * factor_h, : w * factor_w].astype(np.float32)
+    blocks = cropped.reshape(n, h, factor_h, w, factor_w, 3).mean(axis=(2, 4))
     return np.rint(blocks).astype(np.uint8)

@@ -46,6 +46,7 @@ class Selection(DataWidget):
     def __init__(self, *, limits: Mapping[str, int] | None = None, **values: Any) -> None:
         self._limits: dict[str, int] = {}
         self._map_kinds: tuple[str, ...] | None = None
+        self._methods: tuple[str, ...] | None = None
         super().__init__()
         self.limits = dict(limits or {})
         for name, value in values.items():
@@ -80,6 +81,25 @@ class Selection(DataWidget):
         if self.map_kind not in self._map_kinds:
             self.map_kind = "head"
 
+    @property
+    def methods(self) -> tuple[str, ...] | None:
+        """The methods the views of this selection can show (None: any name)."""
+        return self._methods
+
+    @methods.setter
+    def methods(self, methods: Iterable[str]) -> None:
+        self._methods = tuple(methods)
+        if self.method and self.method not in self._methods:
+            self.method = self._methods[0] if self._methods else ""
+
+    @traitlets.validate("method")
+    def _valid_method(self, proposal: dict[str, Any]) -> str:
+        method = proposal["value"]
+        if self._methods is not None and method and method not in self._methods:
+            shown = ", ".join(map(repr, self._methods))
+            raise InvalidValue(f"method must be one that these views can show ({shown}); received {method!r}")
+        return method
+
     @traitlets.validate("map_kind")
     def _valid_map_kind(self, proposal: dict[str, Any]) -> str:
         from ._attention_data import valid_map_kind
@@ -87,7 +107,7 @@ class Selection(DataWidget):
         kind = valid_map_kind(proposal["value"])
         if self._map_kinds is not None and kind not in self._map_kinds:
             shown = ", ".join(map(repr, self._map_kinds))
-            raise InvalidValue(f"map_kind must be one these views can show ({shown}); received {kind!r}")
+            raise InvalidValue(f"map_kind must be one that these views can show ({shown}); received {kind!r}")
         return kind
 
     @traitlets.validate(*INDEX_KEYS)

@@ -98,6 +98,7 @@ class ImageExplorer(Strict, ipywidgets.VBox):
             limits={"instance": len(pixels), "output": len(names)}, instance=instance, output=output,
             method=methods[0],
         )  # fmt: skip
+        self.selection.methods = methods
         shared = {"selection": self.selection}
         self.strip = ImageStrip(self.image_data, **shared)
         self.view = ImageView(self.image_data, **shared)
@@ -137,7 +138,7 @@ def _options(options: Mapping[str, Any] | None, methods: list[str]) -> tuple[dic
         if not isinstance(chosen, Mapping):
             raise TypeError(f"options[{method!r}] must be a mapping of keyword arguments; received {chosen!r}")
         per_method[method] = dict(chosen)
-    for name in ("target", "output_names", "random_state", "progress"):
+    for name in ("model", "images", "method", "target", "output_names", "random_state", "progress"):
         if name in common or any(name in chosen for chosen in per_method.values()):
             raise ValueError(f"options must not set {name!r}: the explorer sets it (use its own arguments)")
     return common, per_method

@@ -88,6 +88,7 @@ class TextExplorer(Strict, ipywidgets.VBox):
             limits={"instance": len(texts), "output": len(names), "layer": first.n_layers, "head": first.n_heads},
             instance=instance, output=output, method=methods[0],
         )  # fmt: skip
+        self.selection.methods = methods
         cache = {instance: first}
 
         def maps_for(i: int) -> Any:

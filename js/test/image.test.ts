@@ -50,16 +50,21 @@ describe("image overlay", () => {
     expect(topSegments(segments, values, "negative", 5)).toEqual([1]);
   });
 
-  it("outlines the chosen superpixels at their edges and greys the rest", () => {
-    // 4 × 3: segment 1 is the 2 × 2 block at the right of the top two rows
-    const segments = new Int32Array([0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 0, 0]);
-    const out = new Uint8ClampedArray(12 * 4);
-    for (let p = 0; p < 12; p++) out.set([200, 100, 0, 255], p * 4);
-    outlineSegments(out, segments, 4, new Set([1]), [0, 255, 0], true);
-    const pixel = (x: number, y: number) => [...out.subarray((y * 4 + x) * 4, (y * 4 + x) * 4 + 3)];
-    for (const [x, y] of [[2, 0], [3, 0], [2, 1], [3, 1]]) expect(pixel(x as number, y as number)).toEqual([0, 255, 0]);
+  it("outlines the chosen superpixels at their edges, each in its weight's hue, and greys the rest", () => {
+    // 5 × 4: segment 1 is the 3 × 3 block at the right (x 2..4, y 0..2), with a negative weight; segment 0 the rest
+    const width = 5;
+    const segments = new Int32Array(20).map((_, p) => (p % width >= 2 && Math.floor(p / width) <= 2 ? 1 : 0));
+    const values = new Float32Array(20).map((_, p) => (segments[p] === 1 ? -0.5 : 0.25));
+    const out = new Uint8ClampedArray(20 * 4);
+    for (let p = 0; p < 20; p++) out.set([200, 100, 0, 255], p * 4);
+    outlineSegments(out, segments, values, width, new Set([1]), { negative: BLUE, positive: RED }, true);
+    const pixel = (x: number, y: number) => [...out.subarray((y * width + x) * 4, (y * width + x) * 4 + 3)];
+    for (const [x, y] of [[2, 0], [4, 0], [2, 1], [2, 2], [4, 2], [3, 2]]) expect(pixel(x as number, y as number)).toEqual(BLUE);
+    expect(pixel(3, 1)).toEqual([200, 100, 0]); // the centre is not an edge: it keeps its colour
     const greyed = Math.round(128 + (0.299 * 200 + 0.587 * 100 - 128) * 0.5);
     expect(pixel(0, 0)).toEqual([greyed, greyed, greyed]);
+    outlineSegments(out, segments, values.map((v) => -v), width, new Set([1]), { negative: BLUE, positive: RED }, false);
+    expect(pixel(2, 0)).toEqual(RED); // a positive weight: the positive hue
   });
 
   it("reads a map back from float16 of value ÷ peak", () => {

@@ -5,6 +5,7 @@ outlined."""
 from __future__ import annotations
 
 import pathlib
+import re
 
 from .harness import KernelWire, NotebookPage, write_notebook
 
@@ -110,9 +111,10 @@ def test_image_explorer_links_strip_overlay_comparison_and_class(jupyter, page):
     nb.run_cell(2, timeout=120_000)
     lime = page.locator(".iw-image").nth(1)
     page.wait_for_function("() => document.querySelectorAll('.iw-image')[1]?.dataset.mode === 'outline'")
-    assert "3 superpixels with the largest" in lime.locator(".iw-legend").inner_text()
+    assert "3 superpixels with the largest |weights|" in lime.locator(".iw-legend").inner_text()
     box = lime.locator(".iw-image-canvas").bounding_box()
     lime.locator(".iw-image-canvas").hover(position={"x": box["width"] / 2, "y": box["height"] / 2})
     tooltip = lime.locator(".iw-tooltip").inner_text()
-    assert "superpixel" in tooltip and "of" in tooltip
+    assert re.search(r"superpixel\s*#\d+", tooltip), tooltip
+    assert re.search(r"rank\s*(\d+ of \d+ by \|weight\||no weight)", tooltip), tooltip
     assert page.locator(".iw-error:not([hidden])").count() == 0

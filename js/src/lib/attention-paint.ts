@@ -1,17 +1,14 @@
 // Painting attention on canvas: colour tables for weights, a tile or a thumbnail as an image, and the canvas set up
 // for the device's pixel ratio. Tokens are drawn with fillText: user strings never become DOM here.
 import type { Thumbnails, Tile } from "./attention-data";
-import { parseColor, type RGB, rampColours } from "./colors";
+import { parseColor, rampColours, signedRamp } from "./colors";
 import type { Palette } from "./theme";
 import { pixelWord } from "./raster";
 
 /** 256 pixel words: 0 → the background, 255 → the attention colour; signed maps run negative → background → positive. */
 export function colourTable(palette: Palette, signed: boolean): Uint32Array {
-  const bg = parseColor(palette.bg, [255, 255, 255]);
-  const stops: RGB[] = signed
-    ? [parseColor(palette.negative, [0, 114, 178]), bg, parseColor(palette.positive, [213, 94, 0])]
-    : [bg, parseColor(palette.attention, [0, 121, 107])];
-  return Uint32Array.from(rampColours(stops, 256), pixelWord);
+  const ramp = signed ? signedRamp(palette, 256) : rampColours([parseColor(palette.bg, [255, 255, 255]), parseColor(palette.attention, [0, 121, 107])], 256);
+  return Uint32Array.from(ramp, pixelWord);
 }
 
 /** The colour level (0..255) of every quantised value of a tile: 0 is no weight, 255 the tile's peak. */

@@ -38,15 +38,9 @@ export const PERCENTILE_SAMPLE = 10_000;
  * 100,000 instances when a beeswarm first draws.
  */
 export function robustRange(values: ArrayLike<number>): [number, number] {
-  const stride = Math.max(1, Math.floor(values.length / PERCENTILE_SAMPLE));
-  const finite = new Float64Array(Math.ceil(values.length / stride));
-  let n = 0;
-  for (let i = 0; i < values.length; i += stride) {
-    const v = values[i] as number;
-    if (Number.isFinite(v)) finite[n++] = v;
-  }
+  const sample = sampleOf(values, (v) => v);
+  const n = sample.length;
   if (!n) return [0, 1];
-  const sample = finite.subarray(0, n);
   const at = (q: number) => select(sample, Math.min(n - 1, Math.max(0, Math.round(q * (n - 1)))));
   const lo = at(0.05);
   const hi = at(0.95);
@@ -58,6 +52,26 @@ export function robustRange(values: ArrayLike<number>): [number, number] {
     if (v > max) max = v;
   }
   return [min, max + (max === min ? 1 : 0)];
+}
+
+/**
+ * At most PERCENTILE_SAMPLE evenly spaced values of `values`, each through `keep` (which may map it, or drop it with
+ * NaN); non-finite values are left out. What percentiles are estimated from.
+ */
+export function sampleOf(values: ArrayLike<number>, keep: (value: number) => number): Float64Array {
+  const stride = Math.max(1, Math.floor(values.length / PERCENTILE_SAMPLE));
+  const kept = new Float64Array(Math.ceil(values.length / stride));
+  let n = 0;
+  for (let i = 0; i < values.length; i += stride) {
+    const v = keep(values[i] as number);
+    if (Number.isFinite(v)) kept[n++] = v;
+  }
+  return kept.subarray(0, n);
+}
+
+/** The theme's signed ramp, negative → background → positive, in `steps` colours (token heat maps, signed tiles). */
+export function signedRamp(colours: { negative: string; bg: string; positive: string }, steps: number): RGB[] {
+  return rampColours([parseColor(colours.negative, [0, 114, 178]), parseColor(colours.bg, [255, 255, 255]), parseColor(colours.positive, [213, 94, 0])], steps);
 }
 
 /** The k-th smallest value of `a` (reordered in place): Hoare's selection, expected linear time. */

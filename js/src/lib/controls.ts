@@ -71,9 +71,15 @@ export function methodPicker(container: HTMLElement, methods: () => ReadonlyArra
   label.append(select);
   container.append(label);
   disposer.listen(select, "change", () => selection().select({ method: select.value }));
+  let shown = "";
   return () => {
     const options = methods();
-    select.replaceChildren(...options.map(([value, text]) => html("option", { value }, text)));
+    const key = options.map(([value, text]) => `${value}=${text}`).join("|");
+    if (key !== shown) {
+      // rebuilt only when the methods change: a redraw (each step of a slider's drag) must not reset an open menu
+      select.replaceChildren(...options.map(([value, text]) => html("option", { value }, text)));
+      shown = key;
+    }
     select.value = selection().method() || (options[0]?.[0] ?? "");
     label.hidden = options.length < 2;
   };

@@ -1,7 +1,7 @@
 // Painting an attribution over its image, in the browser: sign modes, outlier clipping, opacity and colours change
 // here with no message to the kernel. Pure functions over pixel arrays (tested in js/test/image.test.ts); the views
 // put the result on a canvas.
-import { type RGB, rampColours, select } from "./colors";
+import { type RGB, rampColours, sampleOf, select } from "./colors";
 
 export type SignMode = "all" | "positive" | "negative" | "absolute";
 export type ColourMap = "diverging" | "magnitude";
@@ -32,30 +32,18 @@ export function shown(value: number, sign: SignMode): number {
   return value;
 }
 
-/** Values taken to estimate a percentile: a 224 × 224 map is 50,176 pixels, an estimate from 20,000 is exact enough. */
-const SAMPLE = 20_000;
-
 /**
  * The clipping level: the `percentile` (0..100) of the magnitudes a sign mode shows, among the pixels it shows at
  * all (non-zero). captum's `visualize_image_attr` clips at the 98th-99th percentile the same way: a few extreme
  * pixels would otherwise leave every other one pale.
  */
 export function clipLevel(values: ArrayLike<number>, sign: SignMode, percentile: number): number {
-  const stride = Math.max(1, Math.floor(values.length / SAMPLE));
-  const magnitudes = new Float64Array(Math.ceil(values.length / stride));
-  let n = 0;
-  let peak = 0;
-  for (let i = 0; i < values.length; i += stride) {
-    const m = Math.abs(shown(values[i] as number, sign));
-    if (m > 0) {
-      magnitudes[n++] = m;
-      if (m > peak) peak = m;
-    }
-  }
+  const magnitudes = sampleOf(values, (v) => Math.abs(shown(v, sign)) || Number.NaN);
+  const n = magnitudes.length;
   if (!n) return 0;
   const q = Math.min(100, Math.max(0, percentile)) / 100;
-  const level = select(magnitudes.subarray(0, n), Math.min(n - 1, Math.round(q * (n - 1))));
-  return level > 0 ? level : peak;
+  const level = select(magnitudes, Math.min(n - 1, Math.round(q * (n - 1))));
+  return level > 0 ? level : Math.max(...magnitudes);
 }
 
 /** The colours of the overlay modes from the theme's: sign hues for "diverging", the one ramp for "magnitude". */
@@ -102,16 +90,19 @@ export function topSegments(segments: Int32Array, values: ArrayLike<number>, sig
 }
 
 /**
- * Outline the chosen superpixels (skimage's `mark_boundaries`, as LIME's examples draw them): a pixel of a chosen
- * segment whose right or lower neighbour lies in another segment, or that lies on the image's edge, takes `line`. With
- * `greyRest`, the pixels outside every chosen segment turn grey at half contrast, so the chosen ones stand out.
+ * Outline the chosen superpixels, each in its own weight's hue (LIME's `get_image_and_mask(positive_only=False)` marks
+ * the two signs apart): a pixel of a chosen segment whose 4-neighbour lies in another segment, or on the image's
+ * edge, takes the line colour. Unlike `mark_boundaries` on LIME's mask, a border between two chosen segments is drawn
+ * too, so each one can be told apart. With `greyRest`, the pixels outside every chosen segment turn grey at half
+ * contrast (LIME's `hide_rest`, gentler).
  */
 export function outlineSegments(
   out: Uint8ClampedArray,
   segments: Int32Array,
+  values: ArrayLike<number>,
   width: number,
   chosen: ReadonlySet<number>,
-  line: RGB,
+  hues: { negative: RGB; positive: RGB },
   greyRest: boolean,
 ): void {
   const height = segments.length / width;
@@ -132,6 +123,7 @@ export function outlineSegments(
       const edge =
         x === 0 || y === 0 || x === width - 1 || y === height - 1 || segments[p + 1] !== id || segments[p - 1] !== id || segments[p + width] !== id || segments[p - width] !== id;
       if (edge) {
+        const line = (values[p] as number) < 0 ? hues.negative : hues.positive;
         out[p * 4] = line[0];
         out[p * 4 + 1] = line[1];
         out[p * 4 + 2] = line[2];

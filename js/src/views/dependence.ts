@@ -5,6 +5,7 @@
 // strongest interaction is still being found.
 import type { AnyModel, RenderProps } from "@anywidget/types";
 import { attributionOf, type DataTraits } from "../lib/attribution";
+import { type BqModel, interceptClicks } from "../lib/bqplot";
 import { Disposer, html } from "../lib/dom";
 import { keepLocal, type Model, resolveRef, watch } from "../lib/model";
 import { Coalescer, Memo } from "../lib/schedule";
@@ -36,7 +37,6 @@ interface LinkTraits {
   iw_legend?: LegendSpec | null;
 }
 
-type BqModel = Model & { send: (content: unknown, callbacks?: unknown, buffers?: unknown) => void };
 
 const CAPTION = "iw_caption";
 const ERROR = "iw_error";
@@ -223,7 +223,15 @@ function initialize({ model }: { model: AnyModel<LinkTraits> }): () => void {
         colour: colour as Model,
         figure: figure as Model,
       };
-      interceptClicks(parts.scatter, parts.selection, (index) => shown[index] ?? -1, linked);
+      const chosen = parts.selection;
+      interceptClicks(
+        parts.scatter,
+        (index) => {
+          const instance = shown[index] ?? -1;
+          if (instance >= 0) chosen.select({ instance });
+        },
+        linked,
+      );
       // drawn here from the shared data: never sent back (and bqplot's hover stays off the wire too)
       keepLocal(parts.scatter, ["x", "y", "color", "hovered_point"], linked);
       keepLocal(parts.highlight, ["x", "y", "hovered_point", "colors"], linked);
@@ -278,27 +286,6 @@ function attempt(change: () => unknown): string[] {
   } catch (error) {
     return [message(error)];
   }
-}
-
-/**
- * bqplot tells Python of a click on a dot with an `element_click` message from the scatter model. Taken here
- * instead, it becomes one update of the shared selection (every view follows in the browser, and an exported page
- * keeps working). Every other message of the scatter passes through.
- */
-function interceptClicks(scatter: BqModel, selection: SelectionSource, instanceOf: (dot: number) => number, disposer: Disposer): void {
-  const original = scatter.send;
-  scatter.send = function (this: unknown, content: unknown, callbacks?: unknown, buffers?: unknown) {
-    const event = content as { event?: string; data?: { index?: number } } | null;
-    if (event?.event === "element_click" && Number.isInteger(event.data?.index)) {
-      const instance = instanceOf(event.data?.index as number);
-      if (instance >= 0) selection.select({ instance });
-      return;
-    }
-    original.call(scatter, content, callbacks, buffers);
-  };
-  disposer.add(() => {
-    scatter.send = original;
-  });
 }
 
 function render({ model, el }: RenderProps<LinkTraits>): () => void {

@@ -2,7 +2,7 @@
 // correlation of the pixels' magnitudes; overlap of their top pixels). No single method's picture is the model's
 // reasoning: where they disagree, none of them should be trusted alone. A click on a panel selects its method.
 import type { RenderProps } from "@anywidget/types";
-import { parseColor, rampColours, type RGB } from "../lib/colors";
+import { type RGB, signedRamp } from "../lib/colors";
 import { html } from "../lib/dom";
 import { formatNumber } from "../lib/format";
 import { showStatus } from "../lib/frame";
@@ -35,6 +35,7 @@ function render(props: RenderProps<Traits>): () => void {
       const { frame, disposer } = host;
       const panels = html("div", { class: "iw-compare-panels", role: "list" });
       const agreement = html("div", { class: "iw-agreement" });
+      const cards = new Map<string, { panel: HTMLElement; body: HTMLElement; drawn: { what: unknown; how: string } | null }>();
       frame.plot.append(panels, agreement);
       const pick = (target: EventTarget | null) => {
         const panel = target instanceof Element ? target.closest<HTMLElement>("[data-method]") : null;
@@ -58,17 +59,33 @@ function render(props: RenderProps<Traits>): () => void {
         const columns = Math.max(1, Math.min(methods.length, Math.floor(width / PANEL_MIN_PX)));
         const side = Math.min(PANEL_MAX_PX, Math.floor(width / columns) - 12);
         const maps = methods.map((method) => requests.map(`panel:${method}`, instance, output, method));
-        const children = methods.map((method, i) => {
+        // panels kept per method and updated in place: a keyboard user's focus survives every redraw
+        const shownPanels = methods.map((method, i) => {
+          let entry = cards.get(method);
+          if (!entry) {
+            const panel = html("div", { class: "iw-compare-panel", role: "listitem", tabindex: 0, "data-method": method });
+            panel.append(html("div", { class: "iw-compare-title" }, methodLabel(method)));
+            const body = html("div", { class: "iw-compare-body" });
+            panel.append(body);
+            entry = { panel, body, drawn: null };
+            cards.set(method, entry);
+          }
+          const selectedHere = method === selected;
+          entry.panel.classList.toggle("iw-compare-selected", selectedHere);
+          entry.panel.setAttribute("aria-selected", String(selectedHere));
           const lookup = maps[i];
-          const panel = html("div", { class: `iw-compare-panel${method === selected ? " iw-compare-selected" : ""}`, role: "listitem", tabindex: 0, "data-method": method, "aria-selected": String(method === selected) });
-          const title = html("div", { class: "iw-compare-title" }, methodLabel(method));
-          panel.append(title);
-          if (lookup?.status === "error") panel.append(html("div", { class: "iw-compare-failed" }, lookup.message));
-          else if (lookup?.status === "ready" && image.status === "ready") panel.append(panelCanvas(frame.root, image.value, lookup.value, side));
-          else panel.append(html("div", { class: "iw-compare-pending", style: `width:${side}px;height:${side}px` }, "computing…"));
-          return panel;
+          const key = lookup?.status === "ready" && image.status === "ready" ? lookup.value : (lookup?.status ?? "pending");
+          const drawnKey = `${side}:${palette(frame.root).key}`;
+          if (entry.drawn?.what !== key || entry.drawn.how !== drawnKey) {
+            entry.drawn = { what: key, how: drawnKey };
+            if (lookup?.status === "error") entry.body.replaceChildren(html("div", { class: "iw-compare-failed" }, lookup.message));
+            else if (lookup?.status === "ready" && image.status === "ready") entry.body.replaceChildren(panelCanvas(frame.root, image.value, lookup.value, side));
+            else entry.body.replaceChildren(html("div", { class: "iw-compare-pending", style: `width:${side}px;height:${side}px` }, "computing…"));
+          }
+          return entry.panel;
         });
-        panels.replaceChildren(...children);
+        for (const method of [...cards.keys()]) if (!methods.includes(method)) cards.delete(method);
+        if (shownPanels.some((panel, i) => panels.children[i] !== panel) || panels.children.length !== shownPanels.length) panels.replaceChildren(...shownPanels);
         const pending = maps.filter((m) => m.status === "pending").length;
         showStatus(frame, pending ? `Computing ${pending} of ${methods.length} methods for image ${instance}…` : null);
         frame.root.dataset.instance = String(instance);
@@ -103,9 +120,8 @@ function panelCanvas(root: HTMLElement, image: RgbImage, map: ImageMap, side: nu
 /** The methods × methods table of rank correlations, each cell also giving the top pixels' overlap. */
 function agreementTable(root: HTMLElement, agreement: Agreement): HTMLElement[] {
   const colours = palette(root);
-  const bg = parseColor(colours.bg, [255, 255, 255]);
   // −1 → negative hue, 0 → background, +1 → positive hue: agreement reads at a glance, the number says how much
-  const ramp = rampColours([parseColor(colours.negative, [0, 114, 178]), bg, parseColor(colours.positive, [213, 94, 0])], 201);
+  const ramp = signedRamp(colours, 201);
   const { methods, spearman, topOverlap, topFraction } = agreement;
   const n = methods.length;
   const table = html("table", { class: "iw-agreement-table" });
@@ -122,7 +138,8 @@ function agreementTable(root: HTMLElement, agreement: Agreement): HTMLElement[] 
       if (!Number.isNaN(rho)) {
         const colour = ramp[Math.round((rho + 1) * 100)] as RGB;
         cell.style.background = `rgb(${colour.join(",")})`;
-        cell.style.color = contrast(colour);
+        // the strongest colours take the contrasting text colour, as the token heat map's do
+        if (Math.abs(rho) > 2 / 3) cell.style.color = "var(--iw-on-bar)";
       }
       row.append(cell);
     }
@@ -134,11 +151,6 @@ function agreementTable(root: HTMLElement, agreement: Agreement): HTMLElement[] 
     `Agreement between methods: Spearman's rank correlation of the pixels' magnitudes (1: the same order; 0: unrelated). Hover a cell for the share of top ${Math.round(topFraction * 100)} % pixels two methods share. Methods that disagree cannot all be right about this prediction.`,
   );
   return [table, caption];
-}
-
-/** Black or white text, whichever reads on `colour`. */
-function contrast([r, g, b]: RGB): string {
-  return 0.299 * r + 0.587 * g + 0.114 * b > 150 ? "#111" : "#fff";
 }
 
 export default { render };

@@ -1,10 +1,11 @@
 // ImageView: an image with its attribution over it, on canvas: a heat map (sign modes, clipping, opacity, colours),
-// or the top superpixels outlined as mark_boundaries draws them. Those settings are the view's own and redraw here
+// or the top superpixels outlined (as mark_boundaries outlines LIME's mask, each in its weight's hue). Those settings are the view's own and redraw here
 // with no message to the kernel; instance, class and method come from the selection.
 import type { RenderProps } from "@anywidget/types";
 import { drawScaled } from "../lib/canvas";
+import type { RGB } from "../lib/colors";
 import { completeness } from "../lib/completeness";
-import { indexPicker, methodPicker, rangeControl, selectControl, type Update } from "../lib/controls";
+import { indexPicker, instanceStepper, methodPicker, rangeControl, selectControl, type Update } from "../lib/controls";
 import { html } from "../lib/dom";
 import { formatAt, formatNumber, resolutionOf } from "../lib/format";
 import { type Frame, hideTooltip, showStatus, showTooltip } from "../lib/frame";
@@ -47,8 +48,8 @@ const MAX_PX = 420;
 /** What was painted: for the tooltip. */
 interface Painted {
   map: ImageMap;
-  scale: number;
   ranks: Map<number, number> | null;
+  sign: SignMode;
 }
 
 function render(props: RenderProps<Traits>): () => void {
@@ -80,6 +81,7 @@ function render(props: RenderProps<Traits>): () => void {
 
       const selectionBar = html("span", { class: "iw-selection-controls" });
       const updates: Update[] = [
+        instanceStepper(selectionBar, host.selection, () => data?.get("n_instances") ?? 0, disposer),
         indexPicker(selectionBar, "class", "output", () => data?.get("output_names") ?? [], host.selection, disposer),
         methodPicker(selectionBar, () => (data?.get("methods") ?? []).map((m): [string, string] => [m, m]), host.selection, disposer),
       ];
@@ -91,7 +93,7 @@ function render(props: RenderProps<Traits>): () => void {
       const greyLabel = html("label", { class: "iw-control" });
       greyLabel.append(grey, " grey the rest");
       const opacity = rangeControl("opacity", "iw-opacity", [0, 1, 0.05], (v) => `${Math.round(v * 100)} %`, (v) => local({ opacity: v }), disposer);
-      const clip = rangeControl("clip at", "iw-clip", [90, 100, 0.5], (v) => `${formatNumber(v, 3)}th pct`, (v) => local({ clip: v }), disposer);
+      const clip = rangeControl("clip at", "iw-clip", [50, 100, 0.5], (v) => `${formatNumber(v, 3)}th pct`, (v) => local({ clip: v }), disposer);
       const settingsBar = html("span", { class: "iw-view-controls" });
       settingsBar.append(overlayPicker.label, signPicker.label, colourPicker.label, topPicker.label, greyLabel, clip.label, opacity.label);
       frame.toolbar.append(selectionBar, settingsBar);
@@ -110,8 +112,9 @@ function render(props: RenderProps<Traits>): () => void {
       disposer.listen(canvas, "pointermove", (event: PointerEvent) => {
         if (!painted) return;
         const box = canvas.getBoundingClientRect();
-        const x = Math.floor((event.clientX - box.left) / painted.scale);
-        const y = Math.floor((event.clientY - box.top) / painted.scale);
+        // the box as laid out (CSS zoom and rounding included), not the scale asked for
+        const x = Math.floor(((event.clientX - box.left) / box.width) * painted.map.width);
+        const y = Math.floor(((event.clientY - box.top) / box.height) * painted.map.height);
         const lines = pixelLines(painted, x, y);
         if (lines) showTooltip(frame, lines, event.clientX, event.clientY);
         else hideTooltip(frame);
@@ -142,34 +145,29 @@ function render(props: RenderProps<Traits>): () => void {
         signPicker.fill(SIGN_MODES.map((s) => [s, s]), settings.sign);
         colourPicker.fill(COLOUR_MAPS.map((c) => [c, c]), settings.colormap);
         colourPicker.label.hidden = outline || settings.sign === "absolute";
-        topPicker.fill(Array.from({ length: 10 }, (_, i) => [String(i + 1), String(i + 1)]), String(settings.top));
+        const segmentCount = map.value.segments ? new Set(map.value.segments).size : 0;
+        const tops = Math.max(settings.top, Math.min(segmentCount, 20), 1);
+        topPicker.fill(Array.from({ length: tops }, (_, i) => [String(i + 1), String(i + 1)]), String(settings.top));
         topPicker.label.hidden = greyLabel.hidden = !outline;
         grey.checked = settings.grey_rest;
         clip.set(settings.clip);
         opacity.set(settings.opacity);
         painted = paint(frame, canvas, offscreen, legend, image.value, map.value, settings, outline, width);
-        describe(frame, next, map.value, instance, output, settings, painted, outline);
+        describe(frame, next, map.value, instance, output, settings, outline);
       };
     },
   });
 }
 
 function paint(frame: Frame, canvas: HTMLCanvasElement, offscreen: HTMLCanvasElement, legend: HTMLElement, image: RgbImage, map: ImageMap, settings: Settings, outline: boolean, width: number): Painted {
-  let ranks: Map<number, number> | null = null;
+  const segments = map.segments;
+  const order = segments ? topSegments(segments, map.values, settings.sign, Number.MAX_SAFE_INTEGER) : [];
+  const ranks = segments ? new Map(order.map((id, i) => [id, i + 1])) : null;
   const overlay = { sign: settings.sign, colours: settings.colormap, percentile: settings.clip, opacity: outline ? 0 : settings.opacity };
-  const { clip } = overlayCanvas(
-    frame.root,
-    image,
-    map,
-    overlay,
-    (pixels, hues) => {
-      if (!map.segments) return;
-      const order = topSegments(map.segments, map.values, settings.sign, Number.MAX_SAFE_INTEGER);
-      ranks = new Map(order.map((id, i) => [id, i + 1]));
-      if (outline) outlineSegments(pixels, map.segments, map.width, new Set(order.slice(0, settings.top)), settings.sign === "negative" ? hues.negative : hues.positive, settings.grey_rest);
-    },
-    offscreen,
-  );
+  const decorate = (pixels: Uint8ClampedArray, hues: { negative: RGB; positive: RGB }) => {
+    if (outline && segments) outlineSegments(pixels, segments, map.values, map.width, new Set(order.slice(0, settings.top)), hues, settings.grey_rest);
+  };
+  const { clip } = overlayCanvas(frame.root, image, map, overlay, decorate, offscreen);
   const scale = Math.max(0.05, Math.min(width, MAX_PX) / image.width);
   drawScaled(canvas, offscreen, scale);
   frame.root.dataset.clip = String(clip);
@@ -178,14 +176,20 @@ function paint(frame: Frame, canvas: HTMLCanvasElement, offscreen: HTMLCanvasEle
   const hidden = settings.sign === "positive" ? " (negative values hidden)" : settings.sign === "negative" ? " (positive values hidden)" : "";
   legend.replaceChildren(
     outline
-      ? html("div", { class: "iw-legend-row" }, `outlined: the ${settings.top} superpixels with the largest ${settings.sign === "negative" ? "negative " : settings.sign === "positive" ? "positive " : ""}weights`)
+      ? html("div", { class: "iw-legend-row" }, outlineLegend(settings.sign, Math.min(settings.top, ranks?.size ?? 0)))
       : rampLegend({ label: `${magnitude ? "|attribution|" : "attribution"} per pixel${hidden}`, range: magnitude ? [0, clip] : [-clip, clip], missing: false, diverging: !magnitude }),
   );
-  return { map, scale, ranks };
+  return { map, ranks, sign: settings.sign };
+}
+
+/** What the outline shows, in words: how many superpixels, ranked how, in which hues. */
+function outlineLegend(sign: SignMode, count: number): string {
+  const ranked = sign === "positive" ? "largest positive weights" : sign === "negative" ? "largest negative weights" : "largest |weights|";
+  return `outlined: the ${count} superpixels with the ${ranked}; each in its weight's hue (warm: raises the class, cool: lowers it)`;
 }
 
 function pixelLines(painted: Painted, x: number, y: number): Array<[string, string]> | null {
-  const { map, ranks } = painted;
+  const { map, ranks, sign } = painted;
   if (x < 0 || y < 0 || x >= map.width || y >= map.height) return null;
   const p = y * map.width + x;
   const value = map.values[p] as number;
@@ -195,33 +199,31 @@ function pixelLines(painted: Painted, x: number, y: number): Array<[string, stri
     const id = map.segments[p] as number;
     lines.push(["superpixel", `#${id}`], ["weight", formatAt(value, resolution)]);
     const rank = ranks.get(id);
-    lines.push(["rank", rank === undefined ? "no weight" : `${rank} of ${ranks.size} by size`]);
+    const hidden = value === 0 ? "no weight" : `not shown (${value > 0 ? "positive" : "negative"})`;
+    lines.push(["rank", rank === undefined ? hidden : `${rank} of ${ranks.size} by ${sign === "all" || sign === "absolute" ? "|weight|" : "weight"}`]);
   } else {
     lines.push([map.summedChannels ? "value (Σ channels)" : "value", formatAt(value, resolution)]);
   }
   return lines;
 }
 
-function describe(frame: Frame, data: Model<ImageTraits>, map: ImageMap, instance: number, output: number, settings: Settings, painted: Painted, outline: boolean): void {
+function describe(frame: Frame, data: Model<ImageTraits>, map: ImageMap, instance: number, output: number, settings: Settings, outline: boolean): void {
   const root = frame.root;
   Object.assign(root.dataset, { instance: String(instance), output: String(output), method: map.method, mode: outline ? "outline" : "heatmap", opacity: String(settings.opacity), sign: settings.sign });
   const name = data.get("output_names")[output] ?? `class ${output}`;
   const space = map.outputSpace ? ` (${map.outputSpace})` : "";
-  const unit = map.segments ? `${painted.ranks?.size ?? 0} superpixels` : map.summedChannels ? "pixels, each the sum over its colour channels" : "pixels";
+  const unit = map.segments ? `${new Set(map.segments).size} superpixels` : map.summedChannels ? "pixels, each the sum over its colour channels" : "pixels";
   const lines = [`${map.method} for class “${name}”${space}, image ${instance}: ${unit}.`];
   // a superpixel map holds each segment's weight in every one of its pixels: the parts summed are the segments
   const parts = map.segments ? "superpixels" : "pixels";
   const total = map.segments ? segmentTotal(map.segments, map.values) : map.values.reduce((sum, v) => sum + v, 0);
-  if (map.gap !== null || map.segments === null) {
-    const additive = map.gap !== null;
-    if (additive) {
-      const stated = completeness(parts, map.method, map.base, map.base + total, map.gap);
-      lines.push(...stated.lines);
-      root.dataset.gap = String(stated.gap);
-    } else {
-      lines.push(`${map.method} is not additive: its values rank pixels, they do not sum to the output.`);
-      delete root.dataset.gap;
-    }
+  delete root.dataset.gap;
+  if (map.gap !== null) {
+    const stated = completeness(parts, map.method, map.base, map.base + total, map.gap);
+    lines.push(...stated.lines);
+    root.dataset.gap = String(stated.gap);
+  } else if (!map.baseline.startsWith("not additive")) {
+    lines.push(`${map.method} reports no completeness gap: its values are not checked against the output here.`);
   }
   if (!outline) lines.push(`Colours saturate at |value| = ${formatNumber(Number(root.dataset.clip))}, the ${formatNumber(settings.clip, 3)}th percentile of those shown (the largest: ${formatNumber(map.peak)}).`);
   if (map.baseline) lines.push(`Baseline: ${map.baseline}.`);

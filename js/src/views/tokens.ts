@@ -2,7 +2,7 @@
 // token in every view of the same selection); a click selects the token. Tokens are text nodes, never HTML.
 import type { RenderProps } from "@anywidget/types";
 import type { Attribution } from "../lib/attribution";
-import { parseColor, rampColours, type RGB } from "../lib/colors";
+import { type RGB, signedRamp } from "../lib/colors";
 import { completeness } from "../lib/completeness";
 import { html } from "../lib/dom";
 import { formatSignedAt, resolutionOf } from "../lib/format";
@@ -86,10 +86,7 @@ function render(props: RenderProps<ViewTraits>): () => void {
         let peak = 0;
         for (const v of values) peak = Math.max(peak, Math.abs(v));
         const colours = palette(frame.root);
-        const ramp = rampColours(
-          [parseColor(colours.negative, [0, 114, 178]), parseColor(colours.bg, [255, 255, 255]), parseColor(colours.positive, [213, 94, 0])],
-          STEPS,
-        );
+        const ramp = signedRamp(colours, STEPS);
         const selected = host.selection().index("token");
         const resolution = resolutionOf(2 * peak || 1);
         shown = { attribution, instance, output, resolution };
