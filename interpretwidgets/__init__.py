@@ -24,6 +24,8 @@ _LAZY = {
     "explain_text": "interpretwidgets.kernels.text",
     "explain_image": "interpretwidgets.kernels.image",
     "attention": "interpretwidgets.kernels.attention",
+    "probe": "interpretwidgets.kernels.probing",
+    "ProbeResult": "interpretwidgets.kernels.probing",
     "ForcePlot": "interpretwidgets.widgets.force",
     "Waterfall": "interpretwidgets.widgets.waterfall",
     "Beeswarm": "interpretwidgets.widgets.beeswarm",
@@ -41,6 +43,7 @@ _LAZY = {
     "ImageComparison": "interpretwidgets.widgets.image",
     "ImageStrip": "interpretwidgets.widgets.image",
     "ImageExplorer": "interpretwidgets.widgets.image_explorer",
+    "ProbeView": "interpretwidgets.widgets.probe",
 }
 
 __all__ = [
@@ -59,6 +62,8 @@ __all__ = [
     "ImageStrip",
     "ImageView",
     "LazyAttributionData",
+    "ProbeResult",
+    "ProbeView",
     "Selection",
     "StackedForce",
     "TabularExplorer",
@@ -70,12 +75,14 @@ __all__ = [
     "explain_image",
     "explain_tabular",
     "explain_text",
+    "probe",
 ]
 
 if TYPE_CHECKING:
     from .data import AttentionMaps, Attribution
     from .kernels.attention import attention
     from .kernels.image import explain_image
+    from .kernels.probing import ProbeResult, probe
     from .kernels.tabular import explain_tabular
     from .kernels.text import explain_text
     from .widgets._attention_data import AttentionData
@@ -89,6 +96,7 @@ if TYPE_CHECKING:
     from .widgets.force import ForcePlot
     from .widgets.image import ImageComparison, ImageStrip, ImageView
     from .widgets.image_explorer import ImageExplorer
+    from .widgets.probe import ProbeView
     from .widgets.stacked import StackedForce
     from .widgets.text_explorer import TextExplorer
     from .widgets.texts import TextList

@@ -94,8 +94,9 @@ class ImageView(ImageViewBase):
     instance, output : int
         The image and class shown first.
     overlay : "heatmap", "outline" or ""
-        A heat map blended over the image, or the top superpixels outlined (as ``mark_boundaries`` outlines LIME's mask, each superpixel in its weight's hue); by
-        default the outline for superpixel methods (LIME), the heat map otherwise.
+        A heat map blended over the image, or the top superpixels outlined (as ``mark_boundaries`` outlines LIME's
+        mask, each superpixel in its weight's hue); by default the outline for superpixel methods (LIME), the heat
+        map otherwise.
     sign : "all", "positive", "negative" or "absolute"
         Which values are shown: every value (two hues), only those that push the class up or down, or magnitudes.
     colormap : "diverging" or "magnitude"
