@@ -175,3 +175,16 @@ def test_image_explorer_checks_its_arguments_before_any_work(digits):
         iw.ImageExplorer(model, images, options={"saliency": {"method": "lime"}})
     with pytest.raises(TypeError, match=r"ImageExplorer needs a torch.nn.Module; received str"):
         iw.ImageExplorer("model", images)
+
+
+def test_top_overlap_keeps_ties_together_whatever_their_position():
+    # two superpixel maps, the same segments in the same order (the second nudged by 1e-9): the top 10 % must
+    # agree fully, however the tied pixels of the threshold segment lie in the image
+    segments = np.repeat(np.arange(10), 10).reshape(10, 10)
+    weights = np.random.default_rng(0).random(10)
+    first, second = weights[segments], (weights + 1e-9 * np.arange(10))[segments]
+    np.testing.assert_allclose(rank_agreement([first, second]).top_overlap, 1.0)
+    # a saliency-like map of mostly zeros against a map ranking those zeros: the tied zeros are all in or all out
+    sparse = np.zeros(100)
+    sparse[:5] = 1.0
+    assert rank_agreement([sparse, np.arange(100.0)[::-1]], top_fraction=0.5).top_overlap[0, 1] == 1.0
