@@ -90,6 +90,19 @@ def colour_net() -> torch.nn.Sequential:
 
 
 @functools.cache
+def mid_net() -> torch.nn.Sequential:
+    """A randomly initialised 3-channel CNN of a real network's cost per pixel (seeded): four strided 3×3
+    convolutions, 32 → 256 channels, about 185 million multiply-adds per 224×224 image (a ResNet-18 does 1.8
+    billion; ``colour_net`` under 10 million)."""
+    torch.manual_seed(2)
+    layers: list[torch.nn.Module] = []
+    for c_in, c_out in ((3, 32), (32, 64), (64, 128), (128, 256)):
+        layers += [torch.nn.Conv2d(c_in, c_out, 3, stride=2, padding=1), torch.nn.ReLU()]
+    model = torch.nn.Sequential(*layers, torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten(), torch.nn.Linear(256, 10))
+    return model.eval()
+
+
+@functools.cache
 def photo(size: int = 224) -> np.ndarray:
     """scikit-image's bundled cat photo (``chelsea``), resized to size × size, as a (3, size, size) float32 image
     in [0, 1]."""

@@ -115,3 +115,7 @@ def test_image_benchmark_runs_and_its_lime_gives_lime_s_explanation(tmp_path):
         assert row["ours"] > 0 and row["anchor"] > 0 and row["ratio"] == pytest.approx(row["ours"] / row["anchor"])
     for lime in results[:2]:  # the digits CNN and the photo: lime's segments and weights
         assert lime["same_segments"] and lime["same_ranking"] and lime["max_abs_weight_difference"] < 1e-4
+    for gradient in results[2:4]:  # the anchors: n_steps (n_samples) passes of the model, timed as one loop
+        for method in ("integrated_gradients", "gradient_shap"):
+            assert gradient[f"{method}_anchor_s"] >= 4 * gradient["forward_backward_s"] > 0
+    assert all("4 consecutive forward+backward passes" in row["note"] for row in rows[2:])

@@ -26,6 +26,8 @@ from lime.lime_image import LimeImageExplainer
 from lime.wrappers.scikit_image import SegmentationAlgorithm
 
 import interpretwidgets as iw
+from interpretwidgets.kernels import gradients
+from interpretwidgets.kernels._random import seeded
 from interpretwidgets.kernels.image import METHODS
 from tests.image_models import colour_net, one_thread, photo, trained_digits
 
@@ -92,6 +94,59 @@ def test_gradient_shap_matches_captum_with_the_same_seed_over_the_background(dig
     np.testing.assert_allclose(a.base_values[0], f(model, background)[:, TARGETS].mean(0), atol=1e-5)
     np.testing.assert_allclose(a.convergence_delta, a.output_values - f(model, x)[:, TARGETS], atol=1e-6)
     assert "40 background images" in a.baseline
+
+
+def _close_to(values, expected):
+    """Equal up to float32 rounding: relative to the largest value (single values may sum to nearly nothing)."""
+    np.testing.assert_allclose(values, expected, rtol=0, atol=1e-6 * np.abs(expected).max())
+
+
+def test_gradient_shap_is_captum_s_draw_for_draw_in_one_pass_or_in_groups(digits, monkeypatch):
+    """Without captum's NoiseTunnel (it draws zero noise for every pixel) the same baseline indices and path
+    positions, so captum's GradientShap values: with every image's samples in one pass, and with a budget that
+    splits each image's 50 samples over four passes (their uniform draws are consecutive: those of one call)."""
+    model, x, background = digits
+    xt, ref = torch.from_numpy(x), torch.from_numpy(background)
+
+    def explain():
+        return iw.explain_image(model, x, "gradient_shap", target=TARGETS, background=background, n_samples=50,
+                                random_state=0).values  # fmt: skip
+
+    with seeded(0):
+        expected = np.stack(
+            [GradientShap(model).attribute(xt, baselines=ref, target=t, n_samples=50).numpy() for t in TARGETS], -1
+        )
+    assert gradients._sample_passes(len(x), 50, gradients.batch_rows(xt)) == [(0, 150)]
+    _close_to(explain(), expected)
+    monkeypatch.setitem(gradients.BUDGET, "cpu", 16 * 32 * 32)  # 16 samples a pass: 12 + 13 + 13 + 12 an image
+    assert gradients._sample_passes(len(x), 50, gradients.batch_rows(xt))[:5] == [
+        (0, 12), (12, 25), (25, 38), (38, 50), (50, 62)
+    ]  # fmt: skip
+    _close_to(explain(), expected)
+    monkeypatch.setitem(gradients.BUDGET, "cpu", 120 * 32 * 32)  # two images' samples a pass, then the third's
+    assert gradients._sample_passes(len(x), 50, gradients.batch_rows(xt)) == [(0, 100), (100, 150)]
+    _close_to(explain(), expected)
+
+
+def test_gradient_shap_with_one_baseline_per_image_is_captum_s_image_by_image(digits, monkeypatch):
+    """Each image draws from its own baseline only: captum called image after image (targets outer) with that
+    baseline as the set, draw for draw, in one pass or split."""
+    model, x, _ = digits
+    xt = torch.from_numpy(x)
+    own = torch.full((1, 1, 32, 32), 0.25)
+
+    def explain():
+        return iw.explain_image(model, x, "gradient_shap", target=TARGETS, baseline=0.25, n_samples=20,
+                                random_state=5).values  # fmt: skip
+
+    with seeded(5):
+        expected = np.stack([
+            np.concatenate([GradientShap(model).attribute(xt[i : i + 1], baselines=own, target=t, n_samples=20)
+                            .numpy() for i in range(len(x))]) for t in TARGETS
+        ], -1)  # fmt: skip
+    _close_to(explain(), expected)
+    monkeypatch.setitem(gradients.BUDGET, "cpu", 8 * 32 * 32)  # 3 passes an image
+    _close_to(explain(), expected)
 
 
 def test_deeplift_matches_captum_and_adds_up(digits):

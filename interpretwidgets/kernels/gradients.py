@@ -3,12 +3,14 @@
 Each runs over an (n, C, H, W) tensor on the model's device, once per explained class (``targets``: the classes
 of the outputs axis), in chunks of images: a tqdm.auto bar advances and Ctrl-C lands between chunks. A chunk holds
 as many images as keep one forward pass near :data:`BUDGET` input values for the device, so small images go in
-large batches and big ones do not exhaust memory. Each returns numpy arrays with the outputs axis last.
+large batches and big ones do not exhaust memory (GradientShap goes in passes of its samples instead, an image's
+samples split over several when they exceed one). Each returns numpy arrays with the outputs axis last.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -130,25 +132,73 @@ def gradient_shap(
     """captum ``GradientShap`` (expected gradients, ``stdevs=0``): values (n, C, H, W, k). ``references`` is the
     set every image draws its baselines from or, with ``per_image``, one baseline per image.
 
-    captum evaluates all of an image's samples in one pass; when they exceed the device's budget (large images),
-    they are drawn in groups that fit and the group means averaged, weighted by size: the same estimator.
+    For each target in turn it equals ``GradientShap(forward).attribute(x, baselines=references, target=target,
+    n_samples=n_samples)`` draw for draw under the same numpy seed (with ``per_image``: captum called image after
+    image, each with its own baseline as the set). captum runs it as ``NoiseTunnel(InputBaselineXGradient)``,
+    which with ``stdevs=0`` still draws and adds zero noise to every pixel of every sample; here captum's own
+    ``InputBaselineXGradient`` runs on the same rows without it: the baseline indices
+    ``np.random.choice(len(references), n * n_samples)`` drawn once (none for one baseline per image), each image
+    repeated ``n_samples`` times (``repeat_interleave``), its path positions ``np.random.uniform(0, 1, rows)`` drawn
+    by ``InputBaselineXGradient``, and the (n, n_samples, ...) attributions summed over the samples and divided by
+    ``n_samples``, as NoiseTunnel's smoothgrad does. The rows go in consecutive passes that fit the device's
+    budget (whole images while an image's samples fit one pass): numpy's uniform draws over consecutive passes are
+    those of one call, so the values stay captum's. A tqdm.auto bar counts the samples; Ctrl-C lands between
+    passes.
     """
-    from captum.attr import GradientShap
+    import torch
+    from captum.attr._core.gradient_shap import InputBaselineXGradient
+    from tqdm.auto import tqdm
 
-    method = GradientShap(forward)
-    rows = 1 if per_image else batch_rows(x, n_samples)
-    fits = batch_rows(x)
-    groups = np.diff(np.linspace(0, n_samples, -(-n_samples // fits) + 1).round().astype(int)).tolist()
-
-    def compute(part: slice, target: int) -> tuple[Any]:
-        reference = references[part] if per_image else references
-        if len(groups) == 1:
-            return (method.attribute(x[part], baselines=reference, target=target, n_samples=n_samples),)
-        parts = [g * method.attribute(x[part], baselines=reference, target=target, n_samples=g) for g in groups]
-        return (sum(parts) / n_samples,)
-
-    (values,) = _over_targets(compute, len(x), targets, rows, "GradientShap", progress)
+    method = InputBaselineXGradient(forward)  # multiply_by_inputs=True, as GradientShap's default
+    n, rows = len(x), len(x) * n_samples
+    passes = _sample_passes(n, n_samples, batch_rows(x))
+    values = np.empty((*x.shape, len(targets)))
+    show = len(passes) > 1 if progress is None else progress  # as run_in_chunks: more than one pass a target
+    with tqdm(total=rows * len(targets), desc="GradientShap", unit="sample", disable=not show) as bar:
+        for k, target in enumerate(targets):
+            drawn = None  # one baseline per image: nothing to draw
+            if not per_image:  # captum's draw of the baseline indices, once for all the rows
+                drawn = torch.as_tensor(np.random.choice(len(references), rows), device=x.device)  # noqa: NPY002
+            sums = torch.empty_like(x)
+            for start, stop in passes:
+                first, last = start // n_samples, (stop - 1) // n_samples + 1
+                with torch.no_grad():  # as NoiseTunnel: only InputBaselineXGradient's gradient needs a graph
+                    attributions = method.attribute(
+                        _repeated(x, first, last, stop - start),
+                        baselines=(
+                            _repeated(references, first, last, stop - start)
+                            if drawn is None
+                            else references.index_select(0, drawn[start:stop])
+                        ),
+                        target=target,
+                    )
+                    if start % n_samples == 0 and stop % n_samples == 0:  # whole images
+                        sums[first:last] = attributions.view(last - first, n_samples, *x.shape[1:]).sum(dim=1)
+                    elif start % n_samples == 0:  # an image's first pass
+                        sums[first] = attributions.sum(dim=0)
+                    else:
+                        sums[first] += attributions.sum(dim=0)
+                bar.update(stop - start)
+            values[..., k] = (sums / n_samples).detach().cpu().double().numpy()
     return values
+
+
+def _repeated(t: Any, first: int, last: int, count: int) -> Any:
+    """Rows ``first:last`` of ``t``, each repeated for its samples (``repeat_interleave``) to ``count`` rows; one
+    image's samples as a broadcast view of its row, not copies."""
+    if last - first == 1:
+        return t[first:last].expand(count, *t.shape[1:])
+    return t[first:last].repeat_interleave(count // (last - first), dim=0)
+
+
+def _sample_passes(n: int, n_samples: int, fits: int) -> list[tuple[int, int]]:
+    """Consecutive (start, stop) rows of the n × n_samples expanded rows, each pass at most ``fits`` rows: as many
+    whole images as fit, or, when one image's samples exceed a pass, each image's samples in near-equal parts."""
+    if n_samples <= fits:
+        step = fits // n_samples * n_samples
+        return [(start, min(start + step, n * n_samples)) for start in range(0, n * n_samples, step)]
+    parts = np.linspace(0, n_samples, -(-n_samples // fits) + 1).round().astype(int).tolist()
+    return [(i * n_samples + a, i * n_samples + b) for i in range(n) for a, b in itertools.pairwise(parts)]
 
 
 def deeplift(
