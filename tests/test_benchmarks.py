@@ -110,12 +110,12 @@ def test_image_benchmark_runs_and_its_lime_gives_lime_s_explanation(tmp_path):
 
     report = main(["--quick", "--out", str(tmp_path / "image.json")])
     rows, results = report["table"], report["results"]
-    assert len(rows) == 6 and rows[0]["work"] == "LIME 100 samples, digits CNN (s)"
+    assert len(rows) == 8 and rows[0]["work"] == "LIME 100 samples, digits CNN (s)"
     for row in rows:
         assert row["ours"] > 0 and row["anchor"] > 0 and row["ratio"] == pytest.approx(row["ours"] / row["anchor"])
     for lime in results[:2]:  # the digits CNN and the photo: lime's segments and weights
         assert lime["same_segments"] and lime["same_ranking"] and lime["max_abs_weight_difference"] < 1e-4
-    for gradient in results[2:4]:  # the anchors: n_steps (n_samples) passes of the model, timed as one loop
+    for gradient in results[2:5]:  # the anchors: n_steps (n_samples) passes of the model, timed as one loop
         for method in ("integrated_gradients", "gradient_shap"):
             assert gradient[f"{method}_anchor_s"] >= 4 * gradient["forward_backward_s"] > 0
     assert all("4 consecutive forward+backward passes" in row["note"] for row in rows[2:])
