@@ -188,3 +188,36 @@ def test_top_overlap_keeps_ties_together_whatever_their_position():
     sparse = np.zeros(100)
     sparse[:5] = 1.0
     assert rank_agreement([sparse, np.arange(100.0)[::-1]], top_fraction=0.5).top_overlap[0, 1] == 1.0
+
+
+def test_the_explorers_honesty_panel_answers_agreement_curves_and_baselines_on_request(digits):
+    from interpretwidgets.kernels.honesty import faithfulness_curves
+
+    model, images, _ = digits
+    explorer = iw.ImageExplorer(model, images, methods=["integrated_gradients", "saliency"], options={"n_steps": 8})
+    data = explorer.honesty.data
+    assert explorer.image_data.computed == ()  # the panel computes nothing before it is asked
+    assert (data.gradient_method, data.baselines) == ("integrated_gradients", ["zeros", "blur", "uniform"])
+    messages = sent(data)
+    ask(data, "curves", instance=1, output=3, method="integrated_gradients")
+    reply = unpack(*messages[-1])["content"]
+    attribution, row, column = explorer.image_data.attribution_for("integrated_gradients", 1, 3)
+    direct = faithfulness_curves(model, images[1:2], attribution, output=column, instances=[row], progress=False)
+    np.testing.assert_allclose(decode(reply["deletion"]), direct.deletion[0], rtol=1e-5)
+    assert reply["deletion_auc"] == pytest.approx(float(direct.deletion_auc[0]))
+    ask(data, "agreement", instance=1, output=3)
+    reply = unpack(*messages[-1])["content"]
+    expected = rank_agreement([explorer.image_data.pixel_map(m, 1, 3) for m in ("integrated_gradients", "saliency")])
+    np.testing.assert_allclose(decode(reply["kendall"]), expected.kendall, rtol=1e-6)
+    ask(data, "baseline", instance=1, output=3, baseline="blur")
+    reply = messages[-1][0]["content"]
+    blurred = iw.explain_image(model, images[1:2], "integrated_gradients", target=3, baseline="blur", n_steps=8)
+    zeros = explorer.image_data.pixel_map("integrated_gradients", 1, 3)
+    expected = rank_agreement([zeros, blurred.values[0, ..., 0].sum(axis=0)])
+    assert reply["spearman"] == pytest.approx(float(expected.spearman[0, 1]))
+    assert reply["total_other"] == pytest.approx(float(blurred.values.sum()), rel=1e-5)
+    ask(data, "baseline", instance=1, output=3, baseline="sepia")
+    assert (
+        messages[-1][0]["iw"] == "error"
+        and "baseline must be one of 'zeros', 'blur', 'uniform'" in messages[-1][0]["error"]
+    )

@@ -13,6 +13,7 @@ from ..data import Attribution, check_index
 from ._base import Strict
 from ._image_data import ImageData
 from ._selection import Selection
+from .honesty import HonestyPanel, HonestySource
 from .image import ImageComparison, ImageStrip, ImageView
 
 #: methods shown by default: two gradient paths, a local-gradient one, a class-activation map and a perturbation
@@ -103,11 +104,13 @@ class ImageExplorer(Strict, ipywidgets.VBox):
         self.strip = ImageStrip(self.image_data, **shared)
         self.view = ImageView(self.image_data, **shared)
         self.comparison = ImageComparison(self.image_data, **shared)
+        source = _honesty_source(model, pixels, self.image_data, common, random_state)
+        self.honesty = HonestyPanel(source, self.selection)
         for view in (self.view, self.comparison):  # side by side where they fit
             view.layout.flex = "1 1 420px"
             view.layout.min_width = "0"
         row = ipywidgets.HBox([self.view, self.comparison], layout={"flex_flow": "row wrap"})
-        super().__init__([self.strip, row], **kwargs)
+        super().__init__([self.strip, row, self.honesty], **kwargs)
 
     def attribution_for(self, instance: int, output: int | None = None, method: str | None = None) -> Attribution:
         """The attribution of one image for one class by one method (default: the selected ones), computed once."""
@@ -123,6 +126,47 @@ class ImageExplorer(Strict, ipywidgets.VBox):
             f"ImageExplorer(images={len(self.images)}, methods={list(self.image_data.methods)}, "
             f"instance={self.selection.instance}, output={self.selection.output}, method={self.selection.method!r})"
         )
+
+
+#: the baselines the honesty panel's switcher offers for the gradient method (the explorer's own comes first)
+SWITCHED_BASELINES = ("zeros", "blur", "uniform")
+
+
+def _honesty_source(
+    model: Any, pixels: np.ndarray, data: ImageData, common: dict[str, Any], random_state: int | None
+) -> HonestySource:
+    """The honesty panel's view of the explorer: its maps, deletion/insertion curves of one image under a method's
+    order, and the gradient method recomputed with another baseline."""
+    from ..kernels.honesty import faithfulness_curves
+    from ..kernels.image import explain_image
+
+    gradient = next((m for m in ("integrated_gradients", "gradient_shap") if m in data.methods), "")
+    own = common.get("baseline", "zeros")
+    baselines = [own, *(b for b in SWITCHED_BASELINES if b != own)] if isinstance(own, str) else []
+
+    def flat_map(method: str, instance: int, output: int) -> np.ndarray:
+        return data.pixel_map(method, instance, output).ravel()
+
+    def curves(method: str, instance: int, output: int) -> Any:
+        attribution, row, column = data.attribution_for(method, instance, output)
+        return faithfulness_curves(
+            model, pixels[instance : instance + 1], attribution, output=column, instances=[row], target=output,
+            baseline=own if isinstance(own, str) else "zeros", random_state=random_state, progress=False,
+        )  # fmt: skip
+
+    def rebaselined(baseline: str, instance: int, output: int) -> np.ndarray:
+        options = {**common, "baseline": baseline}
+        one = explain_image(
+            model, pixels[instance : instance + 1], gradient, target=output, random_state=random_state,
+            progress=False, **options,
+        )  # fmt: skip
+        values = one.values[0, ..., 0]
+        return (values.sum(axis=0) if values.ndim == 3 else values).ravel()
+
+    return HonestySource(
+        methods=data.methods, output_names=data.output_names, n_instances=data.n_instances, flat_map=flat_map,
+        curves=curves, unit="pixel", gradient_method=gradient, baselines=baselines, rebaselined=rebaselined,
+    )  # fmt: skip
 
 
 def _options(options: Mapping[str, Any] | None, methods: list[str]) -> tuple[dict[str, Any], dict[str, dict]]:

@@ -118,3 +118,40 @@ def test_image_explorer_links_strip_overlay_comparison_and_class(jupyter, page):
     assert re.search(r"superpixel\s*#\d+", tooltip), tooltip
     assert re.search(r"rank\s*(\d+ of \d+ by \|weight\||no weight)", tooltip), tooltip
     assert page.locator(".iw-error:not([hidden])").count() == 0
+
+
+def test_the_honesty_panel_shows_agreement_curves_and_the_baseline_switch(jupyter, page):
+    cells = [
+        SETUP.format(root=str(REPO)).replace("explorer\n", "explorer.honesty\n"),
+        "print(json.dumps({'moved': explorer.honesty.data.baseline('uniform', 0, explorer.selection.output)}))",
+    ]
+    name = write_notebook(jupyter.root, "image-honesty.ipynb", cells)
+    wire = KernelWire(page)
+    nb = NotebookPage(page, jupyter, name)
+    nb.run_cell(0, timeout=240_000)
+    panel = page.locator(".iw-honesty")
+    page.wait_for_function(
+        "() => { const p = document.querySelector('.iw-honesty'); return p && p.dataset.deletionAuc"
+        " && p.dataset.moved && !p.classList.contains('iw-waiting'); }",
+        timeout=120_000,
+    )
+    assert panel.locator(".iw-agreement-table tr").count() == 4  # header + three methods
+    text = panel.locator(".iw-honesty-curves").inner_text()
+    assert "Removing pixels most important first" in text and "random orders" in text
+    # the bqplot lines hold the curves (filled in the browser): four lines, each more than one point
+    paths = page.evaluate(
+        "() => [...document.querySelectorAll('.bqplot path.line')].map(p => (p.getAttribute('d') || '').length)"
+    )
+    assert len([d for d in paths if d > 200]) >= 4, paths
+    # another baseline: recomputed on request, the moved picture said in words; the panel's own choice, no state sent
+    mark = wire.mark()
+    panel.locator(".iw-baseline-select").select_option("uniform")
+    page.wait_for_function("() => document.querySelector('.iw-honesty-moved').textContent.includes('uniform baseline')")
+    assert KernelWire.widget_updates(wire.since(mark)) == []
+    nb.run_cell(1)
+    moved = nb.output_json(1)["moved"]
+    assert (
+        f"rank correlation {moved['spearman']:.2f}".replace("-", "−") in panel.locator(".iw-honesty-moved").inner_text()
+    )
+    assert page.locator(".iw-error:not([hidden])").count() == 0
+    nb.screenshot("image-honesty")

@@ -1,5 +1,6 @@
 // The image data model (twin: widgets/_image_data.py): what an image view asks for, and the decoded replies. Images,
 // maps and the agreement between methods come on request, shared by every view of the model.
+import { type Agreement, readAgreement } from "./agreement";
 import { type ArrayPayload, decode } from "./codecs";
 import type { Model, Traits } from "./model";
 import type { Params } from "./requests";
@@ -48,14 +49,6 @@ export interface ImageMap {
   gap: number | null;
 }
 
-export interface Agreement {
-  methods: string[];
-  /** Spearman's rank correlation of the magnitudes, methods × methods (NaN: a constant map) */
-  spearman: Float32Array;
-  /** the share of one method's top pixels the other's top holds too */
-  topOverlap: Float32Array;
-  topFraction: number;
-}
 
 export function readImage(content: Params): RgbImage {
   const image = decode(content.image as ArrayPayload);
@@ -91,19 +84,7 @@ export function readMap(content: Params): ImageMap {
   };
 }
 
-export function readAgreement(content: Params): Agreement {
-  return {
-    methods: (content.methods as string[]) ?? [],
-    spearman: decode(content.spearman as ArrayPayload).data as Float32Array,
-    topOverlap: decode(content.top_overlap as ArrayPayload).data as Float32Array,
-    topFraction: Number(content.top_fraction ?? 0),
-  };
-}
 
-/** A method's name as a label: "integrated_gradients" → "integrated gradients" (it can wrap between words). */
-export function methodLabel(method: string): string {
-  return method.replace(/_/g, " ");
-}
 
 /** The method shown: the selection's when the data has it, else the data's first. */
 export function shownMethod(selection: SelectionSource, data: Model<ImageTraits>): string {

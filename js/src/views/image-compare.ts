@@ -2,11 +2,10 @@
 // correlation of the pixels' magnitudes; overlap of their top pixels). No single method's picture is the model's
 // reasoning: where they disagree, none of them should be trusted alone. A click on a panel selects its method.
 import type { RenderProps } from "@anywidget/types";
-import { type RGB, signedRamp } from "../lib/colors";
+import { agreementTable, methodLabel } from "../lib/agreement";
 import { html } from "../lib/dom";
-import { formatNumber } from "../lib/format";
 import { showStatus } from "../lib/frame";
-import { type Agreement, type ImageMap, ImageRequests, type ImageTraits, type RgbImage, methodLabel, shownMethod } from "../lib/image-data";
+import { type ImageMap, ImageRequests, type ImageTraits, type RgbImage, shownMethod } from "../lib/image-data";
 import { drawScaled } from "../lib/canvas";
 import { overlayCanvas } from "../lib/image-canvas";
 import { mountRequestView, type RequestViewTraits } from "../lib/request-view";
@@ -104,7 +103,7 @@ function render(props: RenderProps<Traits>): () => void {
         }
         const agreed = requests.agreement("agreement", instance, output);
         if (agreed.status === "error") throw new Error(agreed.message);
-        agreement.replaceChildren(...(agreed.status === "ready" ? agreementTable(frame.root, agreed.value) : []));
+        agreement.replaceChildren(...(agreed.status === "ready" ? agreementTable(frame.root, agreed.value, "pixels") : []));
       };
     },
   });
@@ -115,42 +114,6 @@ function panelCanvas(root: HTMLElement, image: RgbImage, map: ImageMap, side: nu
   const canvas = html("canvas", { class: "iw-compare-canvas", role: "img", "aria-label": `${map.method} over the image` });
   drawScaled(canvas, source, side / Math.max(image.width, image.height));
   return canvas;
-}
-
-/** The methods × methods table of rank correlations, each cell also giving the top pixels' overlap. */
-function agreementTable(root: HTMLElement, agreement: Agreement): HTMLElement[] {
-  const colours = palette(root);
-  // −1 → negative hue, 0 → background, +1 → positive hue: agreement reads at a glance, the number says how much
-  const ramp = signedRamp(colours, 201);
-  const { methods, spearman, topOverlap, topFraction } = agreement;
-  const n = methods.length;
-  const table = html("table", { class: "iw-agreement-table" });
-  const head = html("tr");
-  head.append(html("th", {}, ""), ...methods.map((m) => html("th", { scope: "col" }, methodLabel(m))));
-  table.append(head);
-  for (let i = 0; i < n; i++) {
-    const row = html("tr");
-    row.append(html("th", { scope: "row" }, methodLabel(methods[i] as string)));
-    for (let j = 0; j < n; j++) {
-      const rho = spearman[i * n + j] as number;
-      const overlap = topOverlap[i * n + j] as number;
-      const cell = html("td", { title: `${methods[i]} vs ${methods[j]}: Spearman ${formatNumber(rho, 2)}; ${Math.round(overlap * 100)} % of the top ${Math.round(topFraction * 100)} % pixels shared` }, Number.isNaN(rho) ? "—" : rho.toFixed(2));
-      if (!Number.isNaN(rho)) {
-        const colour = ramp[Math.round((rho + 1) * 100)] as RGB;
-        cell.style.background = `rgb(${colour.join(",")})`;
-        // the strongest colours take the contrasting text colour, as the token heat map's do
-        if (Math.abs(rho) > 2 / 3) cell.style.color = "var(--iw-on-bar)";
-      }
-      row.append(cell);
-    }
-    table.append(row);
-  }
-  const caption = html(
-    "div",
-    { class: "iw-caption" },
-    `Agreement between methods: Spearman's rank correlation of the pixels' magnitudes (1: the same order; 0: unrelated). Hover a cell for the share of top ${Math.round(topFraction * 100)} % pixels two methods share. Methods that disagree cannot all be right about this prediction.`,
-  );
-  return [table, caption];
 }
 
 export default { render };
