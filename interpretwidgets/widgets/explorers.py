@@ -16,6 +16,7 @@ from .beeswarm import Beeswarm
 from .controls import ControlBar
 from .dependence import DependencePlot
 from .force import ForcePlot
+from .honesty import HonestyPanel, HonestySource, collapsed
 from .stacked import StackedForce
 from .waterfall import Waterfall
 
@@ -147,6 +148,7 @@ class TabularExplorer(Strict, ipywidgets.VBox):
                 view.layout.flex = "1 1 420px"
                 view.layout.min_width = "0"
         self.dependence = DependencePlot(self.data, selection=self.selection)
+        self.honesty = HonestyPanel(_honesty_source(model, matrix, a, self.lime, background), self.selection)
         super().__init__(
             [
                 self.controls,
@@ -155,6 +157,7 @@ class TabularExplorer(Strict, ipywidgets.VBox):
                 self.force,
                 ipywidgets.HBox(pair, layout={"flex_flow": "row wrap"}),
                 self.dependence,
+                collapsed(self.honesty),
             ],
             **kwargs,
         )
@@ -196,6 +199,55 @@ def most_important_feature(a: Attribution, output: int) -> int:
     """The feature with the largest mean |contribution| to ``output`` (the beeswarm's top row)."""
     flat = np.abs(a.values[..., output]).reshape(a.n_instances, -1)
     return int(np.argmax(flat.mean(axis=0)))
+
+
+#: tabular methods whose baseline the honesty panel can switch: all zeros, or the mean of the data
+GRADIENT_METHODS = ("integrated_gradients", "gradient_shap")
+
+
+def _honesty_source(
+    model: Any, X: np.ndarray, a: Attribution, lime: LazyAttributionData | None, background: Any
+) -> HonestySource:
+    """The honesty panel's view of the explorer: its method and LIME, and for a torch model explained by integrated
+    gradients, the picture with the other baseline."""
+    from ..kernels.honesty import faithfulness_curves
+
+    methods = [a.method] + ([lime.method] if lime is not None else [])
+
+    def attribution_of(method: str, instance: int) -> tuple[Attribution, np.ndarray, int]:
+        if method == a.method:
+            return a, X, instance
+        assert lime is not None
+        return lime.attribution_for(instance), X[instance : instance + 1], 0
+
+    def flat_map(method: str, instance: int, output: int) -> np.ndarray:
+        attribution, _, row = attribution_of(method, instance)
+        return attribution.values[row, :, output]
+
+    def curves(method: str, instance: int, output: int) -> Any:
+        attribution, inputs, row = attribution_of(method, instance)
+        reference = X if background is None else background
+        return faithfulness_curves(
+            model, inputs, attribution, output=output, instances=[row], background=reference, progress=False
+        )
+
+    gradient = a.method if a.method == "integrated_gradients" else ""
+    baselines = ["zeros", "mean of the data"] if gradient else []
+
+    def rebaselined(baseline: str, instance: int, output: int) -> np.ndarray:
+        from ..kernels.tabular import explain_tabular
+
+        reference = None if baseline == "zeros" else (X if background is None else background)
+        one = explain_tabular(
+            model, X[instance : instance + 1], gradient, feature_names=a.feature_names, output_names=a.output_names,
+            background=reference, progress=False,
+        )  # fmt: skip
+        return one.values[0, :, output]
+
+    return HonestySource(
+        methods=methods, output_names=a.output_names, n_instances=a.n_instances, flat_map=flat_map, curves=curves,
+        unit="feature", gradient_method=gradient, baselines=baselines, rebaselined=rebaselined if gradient else None,
+    )  # fmt: skip
 
 
 def _lime_for(

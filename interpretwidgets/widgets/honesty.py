@@ -21,7 +21,10 @@ from ._base import DataWidget, Strict, ViewWidget, static_file
 from ._messages import RequestServer, index_param
 from ._selection import Selection
 
-__all__ = ["HonestyData", "HonestyPanel", "HonestySource"]
+__all__ = ["HonestyData", "HonestyPanel", "HonestySource", "collapsed"]
+
+#: the title of an explorer's honesty panel
+TITLE = "How far to trust this picture: agreement, deletion/insertion curves, baselines"
 
 
 @dataclass
@@ -256,3 +259,11 @@ class HonestyPanel(Strict, ipywidgets.VBox):
         self.data = data
         self.link = HonestyLink(data=data, selection=selection, lines=lines, y_scale=scales["y"])
         super().__init__([self.link, self.figure], **kwargs)
+
+
+def collapsed(panel: HonestyPanel) -> ipywidgets.Accordion:
+    """``panel`` in a closed accordion: nothing is computed until a reader opens it (a hidden view asks for
+    nothing)."""
+    accordion = ipywidgets.Accordion([panel], selected_index=None)
+    accordion.set_title(0, TITLE)
+    return accordion

@@ -13,7 +13,7 @@ from ..data import Attribution, check_index
 from ._base import Strict
 from ._image_data import ImageData
 from ._selection import Selection
-from .honesty import HonestyPanel, HonestySource
+from .honesty import HonestyPanel, HonestySource, collapsed
 from .image import ImageComparison, ImageStrip, ImageView
 
 #: methods shown by default: two gradient paths, a local-gradient one, a class-activation map and a perturbation
@@ -110,7 +110,7 @@ class ImageExplorer(Strict, ipywidgets.VBox):
             view.layout.flex = "1 1 420px"
             view.layout.min_width = "0"
         row = ipywidgets.HBox([self.view, self.comparison], layout={"flex_flow": "row wrap"})
-        super().__init__([self.strip, row, self.honesty], **kwargs)
+        super().__init__([self.strip, row, collapsed(self.honesty)], **kwargs)
 
     def attribution_for(self, instance: int, output: int | None = None, method: str | None = None) -> Attribution:
         """The attribution of one image for one class by one method (default: the selected ones), computed once."""

@@ -14,6 +14,7 @@ from ._base import Strict
 from ._data import LazyAttributionData
 from ._selection import Selection
 from .attention import AttentionGrid, AttentionView
+from .honesty import HonestyPanel, HonestySource, collapsed
 from .texts import TextList
 from .tokens import TokenHeatmap
 
@@ -129,7 +130,10 @@ class TextExplorer(Strict, ipywidgets.VBox):
             view.layout.min_width = "0"
         row = {"flex_flow": "row wrap"}
         attention_row = ipywidgets.HBox([self.grid, self.attention_view], layout=row)
-        super().__init__([self.text_list, ipywidgets.HBox(heatmaps, layout=row), attention_row], **kwargs)
+        source = _honesty_source(model, tokenizer, texts, self, names, limit, random_state)
+        self.honesty = HonestyPanel(source, self.selection)
+        heatmap_row = ipywidgets.HBox(heatmaps, layout=row)
+        super().__init__([self.text_list, heatmap_row, attention_row, collapsed(self.honesty)], **kwargs)
 
     def attribution_for(self, instance: int, method: str | None = None) -> Attribution:
         """The token attribution of one text by ``method`` (default: the selected one), computed once."""
@@ -140,6 +144,63 @@ class TextExplorer(Strict, ipywidgets.VBox):
             f"TextExplorer(texts={len(self.texts)}, methods={list(self.attributions)}, "
             f"instance={self.selection.instance}, layer={self.selection.layer}, head={self.selection.head})"
         )
+
+
+def _honesty_source(
+    model: Any,
+    tokenizer: Any,
+    texts: list[str],
+    explorer: TextExplorer,
+    names: list[str],
+    max_length: int | None,
+    random_state: int | None,
+) -> HonestySource:
+    """The honesty panel's view of the explorer: each method's token attributions, deletion/insertion curves over a
+    text's tokens, and integrated gradients with another baseline token."""
+    from ..kernels.honesty import faithfulness_curves
+    from ..kernels.text import explain_text
+
+    methods = list(explorer.attributions)
+
+    def one(method: str, instance: int) -> Attribution:
+        return _unpadded(explorer.attribution_for(instance, method))
+
+    def flat_map(method: str, instance: int, output: int) -> np.ndarray:
+        return one(method, instance).values[0, :, output]
+
+    def curves(method: str, instance: int, output: int) -> Any:
+        return faithfulness_curves(
+            model, [texts[instance]], one(method, instance), output=output, tokenizer=tokenizer, target=output,
+            progress=False,
+        )  # fmt: skip
+
+    gradient = "integrated_gradients" if "integrated_gradients" in methods else ""
+    special = [tokenizer.pad_token, tokenizer.unk_token, getattr(tokenizer, "mask_token", None)]
+    baselines = [t for t in dict.fromkeys(special) if t] if gradient else []
+
+    def rebaselined(baseline: str, instance: int, output: int) -> np.ndarray:
+        switched = explain_text(
+            model, tokenizer, texts[instance], gradient, baseline=baseline, output_names=names, max_length=max_length,
+            random_state=random_state, progress=False,
+        )  # fmt: skip
+        return switched.values[0, :, output]
+
+    return HonestySource(
+        methods=methods, output_names=names, n_instances=len(texts), flat_map=flat_map, curves=curves, unit="token",
+        gradient_method=gradient, baselines=baselines, rebaselined=rebaselined if gradient else None,
+    )  # fmt: skip
+
+
+def _unpadded(attribution: Attribution) -> Attribution:
+    """One text's attribution cut back to its own tokens (the explorer pads every text to a common width)."""
+    tokens = attribution.tokens_of(0)
+    n = len(tokens)
+    data = None if attribution.data is None else attribution.data[:, :n]
+    return Attribution(
+        attribution.values[:, :n], attribution.base_values, data, [list(tokens)], attribution.output_names,
+        attribution.method, convergence_delta=attribution.convergence_delta, output_space=attribution.output_space,
+        baseline=attribution.baseline,
+    )  # fmt: skip
 
 
 def _predictions(

@@ -103,8 +103,19 @@ class HonestyRequests extends PurposeRequests {
 export function curvesVerdict(curves: Curves, method: string): string[] {
   const deletes = curves.deletionAuc < curves.randomDeletionAuc;
   const inserts = curves.insertionAuc > curves.randomInsertionAuc;
-  const verdict =
-    deletes && inserts
+  let low = Infinity;
+  let high = -Infinity;
+  for (const series of [curves.deletion, curves.insertion, curves.randomDeletion, curves.randomInsertion]) {
+    for (const v of series) {
+      low = Math.min(low, v);
+      high = Math.max(high, v);
+    }
+  }
+  // a saturated output (a probability of 1 whatever is removed) moves no curve: nothing to tell apart
+  const flat = !(high - low > 1e-6 * Math.max(1, Math.abs(high)));
+  const verdict = flat
+    ? `The output does not move as ${curves.unit}s are removed or inserted: these curves cannot tell ${method} from chance for this instance.`
+    : deletes && inserts
       ? `${method}'s order beats chance both ways.`
       : !deletes && !inserts
         ? `${method}'s order does no better than chance either way: its picture may not be what the model uses.`
