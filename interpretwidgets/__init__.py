@@ -25,6 +25,10 @@ _LAZY = {
     "explain_image": "interpretwidgets.kernels.image",
     "attention": "interpretwidgets.kernels.attention",
     "probe": "interpretwidgets.kernels.probing",
+    "completeness_gap": "interpretwidgets.kernels.honesty",
+    "method_agreement": "interpretwidgets.kernels.honesty",
+    "faithfulness_curves": "interpretwidgets.kernels.honesty",
+    "randomization_check": "interpretwidgets.kernels.honesty",
     "ProbeResult": "interpretwidgets.kernels.probing",
     "ForcePlot": "interpretwidgets.widgets.force",
     "Waterfall": "interpretwidgets.widgets.waterfall",
@@ -72,15 +76,20 @@ __all__ = [
     "TokenHeatmap",
     "Waterfall",
     "attention",
+    "completeness_gap",
     "explain_image",
     "explain_tabular",
     "explain_text",
+    "faithfulness_curves",
+    "method_agreement",
     "probe",
+    "randomization_check",
 ]
 
 if TYPE_CHECKING:
     from .data import AttentionMaps, Attribution
     from .kernels.attention import attention
+    from .kernels.honesty import completeness_gap, faithfulness_curves, method_agreement, randomization_check
     from .kernels.image import explain_image
     from .kernels.probing import ProbeResult, probe
     from .kernels.tabular import explain_tabular

@@ -13,3 +13,12 @@ describe("honesty curves in words", () => {
     expect(curvesVerdict(one, "tree").at(-1)).toBe("tree's order beats chance one way only (deletion).");
   });
 });
+
+describe("completeness in words", () => {
+  it("says a gap below the precision shown is none, and a real gap as a share of f(x) − base", async () => {
+    const { gapLine } = await import("../src/lib/completeness");
+    expect(gapLine("features", "tree", 0.4, 0.9, 3e-16, 0.001)).toBe("Complete: Σ features + base equals the model's output f(x) to the precision shown.");
+    expect(gapLine("features", "lime", 0.4, 0.9, 0.05, 0.001)).toBe("completeness gap: |Σ features + base − f(x)| = 0.05 (11 % of f(x) − base).");
+    expect(gapLine("features", "saliency", 0, 1, null, 0.001)).toContain("reports no completeness gap");
+  });
+});

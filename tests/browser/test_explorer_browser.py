@@ -86,7 +86,7 @@ def test_explorer_is_one_data_model_and_one_selection_in_the_browser(jupyter, pa
     # the arrays travel once: one widget carries them, and every view decodes that one data model once
     opened = [m for m in wire.since(shown) if m["direction"] == "received" and m.get("msg_type") == "comm_open"]
     carrying = [m for m in opened if "values" in m["content"].get("data", {}).get("state", {})]
-    assert len(carrying) == 1 and carrying[0]["buffers"] == 3  # values, base values, feature values
+    assert len(carrying) == 1 and carrying[0]["buffers"] == 4  # values, base values, feature values, gaps
     assert page.evaluate(f"{SHARED}.decodes") == 1
     assert page.locator(".iw-waterfall").count() == 2  # the selected method's and the comparison
     assert page.locator(".iw-beeswarm .iw-output-select:visible, .iw-force .iw-instance-input:visible").count() == 0

@@ -9,19 +9,24 @@ export interface Completeness {
 }
 
 /**
- * `parts` names what is summed ("tokens", "pixels"); `delta` = Σ parts + base − f(x) as the method reports it (null:
- * it does not). `resolution`: the finest step the view's values are shown at (the gap is printed no coarser).
+ * The gap line alone (for views that state base + Σ themselves): `delta` = Σ parts + base − f(x) as the method
+ * reports it (null: it does not), printed no finer than `resolution` (the step the view shows its numbers at).
  */
-export function completeness(parts: string, method: string, base: number, total: number, delta: number | null, resolution = Infinity): Completeness {
-  const shown = resolutionOf(Math.abs(total - base) || Math.abs(total) || 1);
-  const lines = [`base ${formatAt(base, shown)} + Σ ${parts} = ${formatAt(total, shown)}.`];
-  if (delta === null) {
-    lines.push(`${method || "the method"} reports no completeness gap: Σ ${parts} + base is not checked against f(x) here.`);
-    return { lines, gap: null };
-  }
+export function gapLine(parts: string, method: string, base: number, total: number, delta: number | null, resolution: number): string {
+  if (delta === null) return `${method || "the method"} reports no completeness gap: Σ ${parts} + base is not checked against f(x) here.`;
   const gap = Math.abs(delta);
+  const printed = formatAt(gap, resolution);
+  if (printed === "0" || printed === "≈0") return `Complete: Σ ${parts} + base equals the model's output f(x) to the precision shown.`;
   const change = Math.abs(total - delta - base); // |f(x) − base|: delta = Σ parts + base − f(x)
   const relative = change > 0 ? ` (${formatNumber((100 * gap) / change, 2)} % of f(x) − base)` : "";
-  lines.push(`completeness gap: |Σ ${parts} + base − f(x)| = ${formatAt(gap, Math.min(shown, resolution))}${relative}.`);
-  return { lines, gap };
+  return `completeness gap: |Σ ${parts} + base − f(x)| = ${printed}${relative}.`;
+}
+
+/** The sum line and the gap line (see gapLine); `resolution` defaults to the sum's own. */
+export function completeness(parts: string, method: string, base: number, total: number, delta: number | null, resolution = Infinity): Completeness {
+  const shown = resolutionOf(Math.abs(total - base) || Math.abs(total) || 1);
+  return {
+    lines: [`base ${formatAt(base, shown)} + Σ ${parts} = ${formatAt(total, shown)}.`, gapLine(parts, method, base, total, delta, Math.min(shown, resolution))],
+    gap: delta === null ? null : Math.abs(delta),
+  };
 }

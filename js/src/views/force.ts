@@ -1,6 +1,7 @@
 // ForcePlot: base value → output value, features stacked as pushes up (warm) and down (cool).
 import type { RenderProps } from "@anywidget/types";
 import type { Attribution } from "../lib/attribution";
+import { gapLine } from "../lib/completeness";
 import { edgeText, html, svg } from "../lib/dom";
 import { chevron, type ForceLayout, type ForceSegment, forceLayout } from "../lib/force-layout";
 import { CHAR_PX, formatAt, formatNumber, formatSigned, nameValueLabel, resolutionOf } from "../lib/format";
@@ -164,7 +165,8 @@ function describe(frame: Frame, layout: ForceLayout, attribution: Attribution, i
   root.dataset.segments = String(count);
   const lines = [
     `Explaining output “${outputName}”${space ? ` (${space})` : ""} for instance ${instance}${method ? ` · method: ${method}` : ""}.`,
-    `base value ${formatAt(layout.base, shown)} + Σ ${count} contributions = f(x) ${formatAt(layout.output, shown)}.`,
+    `base value ${formatAt(layout.base, shown)} + Σ ${count} contributions = ${formatAt(layout.output, shown)}.`,
+    gapLine("contributions", method, layout.base, layout.output, attribution.convergenceDelta(instance, output), shown),
   ];
   if (attribution.baseline) lines.push(`The base value is the ${attribution.baseline}: contributions are relative to it, not absolute.`);
   caption.replaceChildren(...lines.map((line) => html("div", {}, line)));

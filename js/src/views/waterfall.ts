@@ -1,6 +1,7 @@
 // Waterfall: one instance's contributions as sorted bars, base value at the bottom, f(x) at the top.
 import type { RenderProps } from "@anywidget/types";
 import type { Attribution } from "../lib/attribution";
+import { gapLine } from "../lib/completeness";
 import { edgeText, html, svg } from "../lib/dom";
 import { chevron } from "../lib/force-layout";
 import { CHAR_PX, formatAt, formatNumber, formatSigned, formatSignedAt, labelColumn, resolutionOf } from "../lib/format";
@@ -161,11 +162,8 @@ function describe(frame: Frame, layout: WaterfallLayout, attribution: Attributio
     `Read from the bottom: base value ${formatAt(layout.base, shown)}, each bar adds its contribution, f(x) ${formatAt(layout.output, shown)} at the top.`,
   ];
   if (baseline) lines.push(`The base value is the ${baseline}.`);
-  if (method === "lime") {
-    const miss = attribution.convergenceDelta(instance, output);
-    const gap = miss === null ? "" : ` Here the surrogate misses the model's output by ${formatAt(Math.abs(miss), shown)}.`;
-    lines.push(`LIME weights belong to a local linear surrogate: they need not add up to the model's own output.${gap}`);
-  }
+  if (method === "lime") lines.push("LIME weights belong to a local linear surrogate: they need not add up to the model's own output.");
+  lines.push(gapLine("contributions", method, layout.base, layout.output, attribution.convergenceDelta(instance, output), shown));
   caption.replaceChildren(...lines.map((line) => html("div", {}, line)));
 }
 
