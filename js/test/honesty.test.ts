@@ -22,3 +22,13 @@ describe("completeness in words", () => {
     expect(gapLine("features", "saliency", 0, 1, null, 0.001)).toContain("reports no completeness gap");
   });
 });
+
+describe("the largest gap over instances", () => {
+  it("names the worst instance for the output asked, or says every one is complete", async () => {
+    const { largestGapLine } = await import("../src/lib/completeness");
+    const deltas = new Float32Array([0, 0.2, 1e-12, -0.5, 0, 0.1]); // 3 instances × 2 outputs
+    expect(largestGapLine("contributions", "lime", deltas, 2, 1, 0.01)).toBe("Largest completeness gap |Σ contributions + base − f(x)| over the instances: 0.5 (instance 1).");
+    expect(largestGapLine("contributions", "tree", new Float32Array([1e-16, 0, 2e-16, 0]), 2, 0, 0.01)).toContain("Complete for every instance");
+    expect(largestGapLine("contributions", "x", null, 2, 0, 0.01)).toContain("reports no completeness gap");
+  });
+});

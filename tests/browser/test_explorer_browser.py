@@ -32,7 +32,8 @@ print(json.dumps({"instance": s.instance, "output": s.output, "feature": s.featu
                   "mirrored": [v.instance for v in (explorer.beeswarm, explorer.force, explorer.dependence)],
                   "lime": list(explorer.lime.computed),
                   "similarity": explorer.data.similarity_order(s.output)[:8].tolist(),
-                  "one_copy": int(a.values.size + a.data.size + a.base_values.size + len(y)) * 4}))
+                  "one_copy": int(a.values.size + a.data.size + a.base_values.size + a.convergence_delta.size
+                                  + len(y)) * 4}))
 """
 
 REPLACE = """
@@ -106,7 +107,7 @@ def test_explorer_is_one_data_model_and_one_selection_in_the_browser(jupyter, pa
     assert selected_dot(page) == hovered
     nb.run_cell(1)
     state = nb.output_json(1)
-    one_copy = state["one_copy"]  # values, feature values, base values and true labels as float32
+    one_copy = state["one_copy"]  # values, feature values, base values, gaps and true labels as float32
     assert 0.99 * one_copy <= sum(m["buffer_bytes"] for m in opened) <= 1.01 * one_copy
     assert state["instance"] == hovered and state["mirrored"] == [hovered] * 3
     assert state["lime"] == [0, hovered]  # LIME only for the instances shown: the first, then the clicked one

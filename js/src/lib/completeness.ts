@@ -30,3 +30,23 @@ export function completeness(parts: string, method: string, base: number, total:
     gap: delta === null ? null : Math.abs(delta),
   };
 }
+
+/**
+ * For views of every instance (beeswarm, stacked force plot): the largest completeness gap over the instances, for
+ * one output, or that the method does not report one. `deltas` holds (instance, output) row-major.
+ */
+export function largestGapLine(parts: string, method: string, deltas: Float32Array | null, nOutputs: number, output: number, resolution: number): string {
+  if (!deltas) return `${method || "the method"} reports no completeness gap: Σ ${parts} + base is not checked against f(x) here.`;
+  let worst = 0;
+  let at = -1;
+  for (let i = output; i < deltas.length; i += nOutputs) {
+    const gap = Math.abs(deltas[i] as number);
+    if (gap > worst) {
+      worst = gap;
+      at = (i - output) / nOutputs;
+    }
+  }
+  const printed = formatAt(worst, resolution);
+  if (at < 0 || printed === "0" || printed === "≈0") return `Complete for every instance: Σ ${parts} + base equals f(x) to the precision shown.`;
+  return `Largest completeness gap |Σ ${parts} + base − f(x)| over the instances: ${printed} (instance ${at}).`;
+}

@@ -7,7 +7,8 @@ import type { Attribution } from "../lib/attribution";
 import { featureOrder, PointGrid, swarmOffsets } from "../lib/beeswarm-layout";
 import { divergingRamp, PERCENTILE_SAMPLE, parseColor, robustRange } from "../lib/colors";
 import { html, svg } from "../lib/dom";
-import { CHAR_PX, formatNumber, formatSigned, labelColumn, shorten } from "../lib/format";
+import { largestGapLine } from "../lib/completeness";
+import { CHAR_PX, formatNumber, formatSigned, labelColumn, resolutionOf, shorten } from "../lib/format";
 import { count, hideTooltip, showTooltip } from "../lib/frame";
 import { rampLegend } from "../lib/legend";
 import { paintSquares, paintVertical, pixelWord } from "../lib/raster";
@@ -212,6 +213,7 @@ function render(props: RenderProps<BeeswarmTraits>): () => void {
           rampLegend({ label: "feature value", range: null, missing: true }),
           html("div", {}, `Contribution to output “${a.outputName(g.rows.output)}”${space ? ` (${space})` : ""} of ${a.nRows} instances${a.method ? ` · method: ${a.method}` : ""}; features ordered by mean |contribution|. Click a point to select its instance.`),
           html("div", {}, "Spread is not importance for any one instance, and a feature's colour pattern shows association in this model, not cause."),
+          html("div", {}, largestGapLine("contributions", a.method, a.delta, a.nOutputs, g.rows.output, resolutionOf(g.x.domain[1] - g.x.domain[0]))),
         );
       };
 

@@ -4,7 +4,8 @@ import type { RenderProps } from "@anywidget/types";
 import type { Attribution } from "../lib/attribution";
 import { decode } from "../lib/codecs";
 import { html, svg } from "../lib/dom";
-import { formatNumber, formatSigned } from "../lib/format";
+import { largestGapLine } from "../lib/completeness";
+import { formatNumber, formatSigned, resolutionOf } from "../lib/format";
 import { count, hideTooltip, showStatus, showTooltip } from "../lib/frame";
 import { linearScale, niceTicks } from "../lib/scale";
 import { Memo } from "../lib/schedule";
@@ -233,6 +234,7 @@ function render(props: RenderProps<StackedTraits>): () => void {
         frame.caption.replaceChildren(
           html("div", {}, `Output “${a.outputName(g.order.output)}”${space ? ` (${space})` : ""} of ${a.nRows} instances${a.method ? ` · method: ${a.method}` : ""}: the dark line is f(x); warm bands below it pushed it up, cool bands above pushed it down.`),
           html("div", {}, binned ? `Each pixel column is the mean of ${Math.round(a.nRows / g.bins.length)} neighbouring instances (means stay additive). Hover for details, click to select.` : "Each column is one instance. Hover for details, click to select."),
+          html("div", {}, largestGapLine("contributions", a.method, a.delta, a.nOutputs, g.order.output, resolutionOf(g.y.domain[1] - g.y.domain[0]))),
         );
         frame.root.dataset.output = String(g.order.output);
         frame.root.dataset.columns = String(g.bins.length);
