@@ -243,7 +243,7 @@ class HonestyPanel(Strict, ipywidgets.VBox):
                 line_style=style,
                 stroke_width=2,
                 labels=[label],
-                display_legend=True,
+                display_legend=False,  # the panel's own legend (text, in the theme's colours) says what is what
                 interactions={},
             )
             for label, colour, style in styles
@@ -253,7 +253,7 @@ class HonestyPanel(Strict, ipywidgets.VBox):
             bqplot.Axis(scale=scales["y"], side="left", label="model output"),
         ]
         self.figure = bqplot.Figure(
-            marks=lines, axes=axes, legend_location="right",
+            marks=lines, axes=axes,
             fig_margin={"top": 12, "bottom": 52, "left": 64, "right": 16}, layout={"width": "100%", "height": "300px"},
         )  # fmt: skip
         self.data = data

@@ -6,11 +6,11 @@ describe("honesty curves in words", () => {
   const curve = (values: number[]) => new Float32Array(values);
   it("says which way an order beats chance, and when the output never moves", () => {
     const good = { ...base, deletion: curve([1, 0.2, 0]), insertion: curve([0, 0.9, 1]), randomDeletion: curve([1, 0.6, 0]), randomInsertion: curve([0, 0.4, 1]), deletionAuc: 0.35, insertionAuc: 0.7, randomDeletionAuc: 0.55, randomInsertionAuc: 0.45 };
-    expect(curvesVerdict(good, "tree").at(-1)).toBe("tree's order beats chance both ways.");
+    expect(curvesVerdict(good, "tree").at(-1)).toBe("The order of tree beats chance both ways.");
     const flat = { ...good, deletion: curve([1, 1, 1]), insertion: curve([1, 1, 1]), randomDeletion: curve([1, 1, 1]), randomInsertion: curve([1, 1, 1]), deletionAuc: 1, insertionAuc: 1, randomDeletionAuc: 1, randomInsertionAuc: 1 };
     expect(curvesVerdict(flat, "tree").at(-1)).toContain("does not move");
     const one = { ...good, insertionAuc: 0.4 };
-    expect(curvesVerdict(one, "tree").at(-1)).toBe("tree's order beats chance one way only (deletion).");
+    expect(curvesVerdict(one, "tree").at(-1)).toBe("The order of tree beats chance one way only (deletion).");
   });
 });
 

@@ -8,6 +8,7 @@ import { selectControl } from "../lib/controls";
 import { Disposer, html } from "../lib/dom";
 import { formatNumber } from "../lib/format";
 import { showStatus } from "../lib/frame";
+import { palette } from "../lib/theme";
 import { keepLocal, type Model, resolveRef, type Traits } from "../lib/model";
 import type { Params } from "../lib/requests";
 import { mountRequestView, type RequestViewTraits } from "../lib/request-view";
@@ -116,10 +117,10 @@ export function curvesVerdict(curves: Curves, method: string): string[] {
   const verdict = flat
     ? `The output does not move as ${curves.unit}s are removed or inserted: these curves cannot tell ${method} from chance for this instance.`
     : deletes && inserts
-      ? `${method}'s order beats chance both ways.`
+      ? `The order of ${method} beats chance both ways.`
       : !deletes && !inserts
-        ? `${method}'s order does no better than chance either way: its picture may not be what the model uses.`
-        : `${method}'s order beats chance one way only (${deletes ? "deletion" : "insertion"}).`;
+        ? `The order of ${method} does no better than chance either way: its picture may not be what the model uses.`
+        : `The order of ${method} beats chance one way only (${deletes ? "deletion" : "insertion"}).`;
   return [
     `Removing ${curves.unit}s most important first (${curves.nUnits} in all; a removed ${curves.unit} shows the baseline: ${curves.baseline}): area ${formatNumber(curves.deletionAuc)} against ${formatNumber(curves.randomDeletionAuc)} for random orders (lower is more faithful).`,
     `Inserting them over the baseline: area ${formatNumber(curves.insertionAuc)} against ${formatNumber(curves.randomInsertionAuc)} (higher is more faithful). Random: the mean of ${curves.nRandom} orders.`,
@@ -141,11 +142,18 @@ function render(props: RenderProps<ViewTraits>): () => void {
       const { frame, disposer, model } = host;
       const agreement = html("section", { class: "iw-honesty-agreement" });
       const curvesText = html("section", { class: "iw-caption iw-honesty-curves" });
+      // the curves' legend: bqplot's own box covers the lines in a narrow figure
+      const legend = html("div", { class: "iw-legend-row iw-honesty-legend" });
+      for (const [label, hue, dashed] of [["deletion", "negative", false], ["insertion", "positive", false], ["dashed: random orders", "muted", true]] as const) {
+        const swatch = html("span", { class: `iw-line-swatch${dashed ? " iw-line-dashed" : ""}` });
+        swatch.style.borderTopColor = `var(--iw-${hue})`;
+        legend.append(swatch, html("span", {}, ` ${label}  `));
+      }
       const switcher = selectControl("baseline", "iw-baseline-select");
       const moved = html("div", { class: "iw-caption iw-honesty-moved", role: "status" });
       const baselineRow = html("section", { class: "iw-honesty-baseline" });
       baselineRow.append(switcher.label, moved);
-      frame.plot.append(agreement, baselineRow, curvesText);
+      frame.plot.append(agreement, baselineRow, curvesText, legend);
       let chosen = "";
       disposer.listen(switcher.select, "change", () => {
         chosen = switcher.select.value;
@@ -159,7 +167,7 @@ function render(props: RenderProps<ViewTraits>): () => void {
         if (version !== resolving) return;
         lineDisposer.dispose();
         lineModels.splice(0, lineModels.length, ...models.filter((m): m is Model => m !== null));
-        for (const line of lineModels) keepLocal(line, ["x", "y"], lineDisposer);
+        for (const line of lineModels) keepLocal(line, ["x", "y", "colors"], lineDisposer);
         host.redraw();
       };
       void resolveLines();
@@ -189,9 +197,12 @@ function render(props: RenderProps<ViewTraits>): () => void {
         else if (curves.status === "ready") {
           const c = curves.value;
           const series = [c.deletion, c.insertion, c.randomDeletion, c.randomInsertion];
+          // bqplot takes colour values, not CSS variables: the theme's, as the legend shows them
+          const colours = palette(frame.root);
           lineModels.forEach((line, i) => {
             line.set("x", Float64Array.from(c.fractions));
             line.set("y", Float64Array.from(series[i] ?? []));
+            line.set("colors", [i % 2 === 0 ? colours.negative : colours.positive]);
           });
           curvesText.replaceChildren(...curvesVerdict(c, methodLabel(method)).map((line) => html("div", {}, line)));
           frame.root.dataset.deletionAuc = String(c.deletionAuc);
