@@ -100,3 +100,34 @@ def test_the_text_panel_compares_methods_over_tokens_and_switches_the_baseline_t
     ask(data, "curves", instance=1, output=0, method="gradient_x_input")
     curves = unpack(*messages[-1])["content"]
     assert curves["unit"] == "token" and curves["n_units"] == n - 2  # [CLS] and [SEP] are never removed
+
+
+def test_the_image_panel_starts_from_the_explorers_own_baseline_and_options():
+    from tests.image_models import trained_digits
+
+    model, images, _, test = trained_digits()
+    pixels = images[test[:2]]
+    explorer = iw.ImageExplorer(model, pixels, methods=["integrated_gradients", "saliency"],
+                                options={"integrated_gradients": {"baseline": "blur", "n_steps": 8}})  # fmt: skip
+    data = explorer.honesty.data
+    assert data.baselines == ["blur", "zeros", "uniform"]  # the explorer's own first
+    messages = sent(data)
+    ask(data, "baseline", instance=0, output=3, baseline="zeros")
+    reply = messages[-1][0]["content"]
+    shown = explorer.image_data.pixel_map("integrated_gradients", 0, 3)
+    zeros = iw.explain_image(model, pixels[:1], "integrated_gradients", target=3, n_steps=8).values[0, 0, ..., 0]
+    assert reply["total_first"] == pytest.approx(float(shown.sum()), rel=1e-6)  # the map on screen, blur, 8 steps
+    assert reply["total_other"] == pytest.approx(float(zeros.sum()), rel=1e-5)
+
+
+def test_the_tabular_panel_starts_from_the_background_mean_when_the_explorer_does(tabular_torch):
+    model, X, y = tabular_torch
+    explorer = iw.TabularExplorer(model, X[:20], y[:20], method="integrated_gradients", background=X, lime=False)
+    data = explorer.honesty.data
+    assert data.baselines == ["mean of the background", "zeros"]
+    messages = sent(data)
+    ask(data, "baseline", instance=1, output=0, baseline="zeros")
+    reply = messages[-1][0]["content"]
+    assert reply["total_first"] == pytest.approx(float(explorer.attribution.values[1, :, 0].sum()), rel=1e-6)
+    zeros = iw.explain_tabular(model, X[1:2], "integrated_gradients").values[0, :, 0]
+    assert reply["total_other"] == pytest.approx(float(zeros.sum()), rel=1e-5)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import gc
 import os
 import tracemalloc
+import warnings
 import weakref
 
 import numpy as np
@@ -503,3 +504,16 @@ def test_probe_result_checks_its_arrays_and_the_package_exports_it():
     with pytest.raises(ValueError, match=r"accuracy must have one value per layer \(1\)"):
         iw.ProbeResult(layers=["a"], accuracy=[0.5, 0.6], accuracy_std=[0], control_accuracy=[0], control_std=[0],
                        selectivity=[0], n_inputs=2, n_classes=2, chance=0.5, pool="mean", cv=2)  # fmt: skip
+
+
+def test_a_control_task_of_unique_inputs_warns_that_it_is_at_chance_by_construction():
+    torch.manual_seed(0)
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((40, 4)).astype(np.float32)
+    labels = (x[:, 0] > 0).astype(int)
+    model = torch.nn.Sequential(torch.nn.Linear(4, 3))
+    with pytest.warns(UserWarning, match="every input is its own type"):
+        iw.probe(model, x, labels, layers=["0"], cv=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # types that repeat: no warning
+        iw.probe(model, x, labels, layers=["0"], cv=2, control_types=[i % 5 for i in range(40)])

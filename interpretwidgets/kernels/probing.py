@@ -13,6 +13,7 @@ them) and are removed however the run ends, on a borrowed model run in eval mode
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -180,7 +181,8 @@ def probe(
         Also run the control task and report selectivity.
     control_types : sequence of hashable, optional
         Each input's type for the control task (e.g. the word a token vector stands for). Default: the input's
-        identity — the text string, or the input's values.
+        identity — the text string, or the input's values. When no type repeats, the control task sits at chance by
+        construction (a ``UserWarning`` says so): give types that repeat for selectivity to mean something.
     random_state : int or None
         Seeds the folds and the control labels.
     batch_size : int
@@ -225,7 +227,17 @@ def probe(
     representations = capture(model, source, chosen, pool, batch_size, progress, required=named)
     controls = None
     if control:
-        controls = control_labels(types if types is not None else source.types(), y, random_state)
+        chosen_types = types if types is not None else source.types()
+        if len(set(chosen_types)) == len(chosen_types):
+            # every type unseen in training: the control task is at chance by construction and says nothing
+            warnings.warn(
+                "every input is its own type, so the control task cannot be memorised and sits at chance: "
+                "selectivity then says nothing about memorisation. Pass control_types= (e.g. the word each input "
+                "stands for) so that types repeat across inputs",
+                UserWarning,
+                stacklevel=2,
+            )
+        controls = control_labels(chosen_types, y, random_state)
     estimator = probe_pipeline(C, max_iter)
     accuracy, accuracy_std, control_accuracy, control_std = fit_layers(
         representations, y, controls, cv, random_state, estimator, show

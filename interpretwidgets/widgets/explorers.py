@@ -148,7 +148,8 @@ class TabularExplorer(Strict, ipywidgets.VBox):
                 view.layout.flex = "1 1 420px"
                 view.layout.min_width = "0"
         self.dependence = DependencePlot(self.data, selection=self.selection)
-        self.honesty = HonestyPanel(_honesty_source(model, matrix, a, self.lime, background), self.selection)
+        source = _honesty_source(model, matrix, a, self.lime, background, n_samples, random_state)
+        self.honesty = HonestyPanel(source, self.selection)
         super().__init__(
             [
                 self.controls,
@@ -201,18 +202,21 @@ def most_important_feature(a: Attribution, output: int) -> int:
     return int(np.argmax(flat.mean(axis=0)))
 
 
-#: tabular methods whose baseline the honesty panel can switch: all zeros, or the mean of the data
-GRADIENT_METHODS = ("integrated_gradients", "gradient_shap")
-
-
 def _honesty_source(
-    model: Any, X: np.ndarray, a: Attribution, lime: LazyAttributionData | None, background: Any
+    model: Any,
+    X: np.ndarray,
+    a: Attribution,
+    lime: LazyAttributionData | None,
+    background: Any,
+    n_samples: int | None,
+    random_state: int | None,
 ) -> HonestySource:
     """The honesty panel's view of the explorer: its method and LIME, and for a torch model explained by integrated
-    gradients, the picture with the other baseline."""
-    from ..kernels.honesty import faithfulness_curves
+    gradients, the picture with the other baseline (all zeros, or the background's mean)."""
+    from ..kernels.honesty import faithfulness_curves, instance_map
 
     methods = [a.method] + ([lime.method] if lime is not None else [])
+    reference = X if background is None else background
 
     def attribution_of(method: str, instance: int) -> tuple[Attribution, np.ndarray, int]:
         if method == a.method:
@@ -222,27 +226,30 @@ def _honesty_source(
 
     def flat_map(method: str, instance: int, output: int) -> np.ndarray:
         attribution, _, row = attribution_of(method, instance)
-        return attribution.values[row, :, output]
+        return instance_map(attribution, row, output)
 
     def curves(method: str, instance: int, output: int) -> Any:
         attribution, inputs, row = attribution_of(method, instance)
-        reference = X if background is None else background
         return faithfulness_curves(
             model, inputs, attribution, output=output, instances=[row], background=reference, progress=False
         )
 
     gradient = a.method if a.method == "integrated_gradients" else ""
-    baselines = ["zeros", "mean of the data"] if gradient else []
+    zeros, mean = "zeros", "mean of the background" if background is not None else "mean of the data"
+    # the explorer's own first: its integrated gradients start from the background's mean when one was given
+    baselines = ([mean, zeros] if background is not None else [zeros, mean]) if gradient else []
 
     def rebaselined(baseline: str, instance: int, output: int) -> np.ndarray:
         from ..kernels.tabular import explain_tabular
 
-        reference = None if baseline == "zeros" else (X if background is None else background)
+        if baseline == baselines[0]:  # the attributions the explorer shows
+            return instance_map(a, instance, output)
         one = explain_tabular(
             model, X[instance : instance + 1], gradient, feature_names=a.feature_names, output_names=a.output_names,
-            background=reference, progress=False,
+            background=None if baseline == zeros else reference, n_samples=n_samples, random_state=random_state,
+            progress=False,
         )  # fmt: skip
-        return one.values[0, :, output]
+        return instance_map(one, 0, output)
 
     return HonestySource(
         methods=methods, output_names=a.output_names, n_instances=a.n_instances, flat_map=flat_map, curves=curves,

@@ -170,7 +170,7 @@ class HonestyData(DataWidget):
                                   lambda: source.rebaselined(baseline, instance, output))  # fmt: skip
             agreement = rank_agreement([first, other])
             signed = float(np.corrcoef(first, other)[0, 1]) if first.std() > 0 and other.std() > 0 else float("nan")
-            return {
+            numbers = {
                 "spearman": float(agreement.spearman[0, 1]),
                 "top_overlap": float(agreement.top_overlap[0, 1]),
                 "top_fraction": agreement.top_fraction,
@@ -178,6 +178,8 @@ class HonestyData(DataWidget):
                 "total_first": float(first.sum()),
                 "total_other": float(other.sum()),
             }
+            # NaN (a constant map) is not JSON: it travels as null
+            return {k: (v if np.isfinite(v) else None) for k, v in numbers.items()}
 
         return source.cached(("baseline", baseline, instance, output), compare)
 

@@ -104,7 +104,7 @@ class ImageExplorer(Strict, ipywidgets.VBox):
         self.strip = ImageStrip(self.image_data, **shared)
         self.view = ImageView(self.image_data, **shared)
         self.comparison = ImageComparison(self.image_data, **shared)
-        source = _honesty_source(model, pixels, self.image_data, common, random_state)
+        source = _honesty_source(model, pixels, self.image_data, common, per_method, random_state)
         self.honesty = HonestyPanel(source, self.selection)
         for view in (self.view, self.comparison):  # side by side where they fit
             view.layout.flex = "1 1 420px"
@@ -133,35 +133,45 @@ SWITCHED_BASELINES = ("zeros", "blur", "uniform")
 
 
 def _honesty_source(
-    model: Any, pixels: np.ndarray, data: ImageData, common: dict[str, Any], random_state: int | None
+    model: Any,
+    pixels: np.ndarray,
+    data: ImageData,
+    common: dict[str, Any],
+    per_method: dict[str, dict[str, Any]],
+    random_state: int | None,
 ) -> HonestySource:
     """The honesty panel's view of the explorer: its maps, deletion/insertion curves of one image under a method's
-    order, and the gradient method recomputed with another baseline."""
-    from ..kernels.honesty import faithfulness_curves
+    order, and the gradient method recomputed with another baseline (its own options kept)."""
+    from ..kernels.honesty import faithfulness_curves, instance_map
     from ..kernels.image import explain_image
 
     gradient = next((m for m in ("integrated_gradients", "gradient_shap") if m in data.methods), "")
-    own = common.get("baseline", "zeros")
+    chosen = {**common, **per_method.get(gradient, {})}
+    own = chosen.get("baseline", "zeros")
     baselines = [own, *(b for b in SWITCHED_BASELINES if b != own)] if isinstance(own, str) else []
+    background = common.get("background")
 
     def flat_map(method: str, instance: int, output: int) -> np.ndarray:
-        return data.pixel_map(method, instance, output).ravel()
+        attribution, row, column = data.attribution_for(method, instance, output)
+        return instance_map(attribution, row, column)
 
     def curves(method: str, instance: int, output: int) -> Any:
         attribution, row, column = data.attribution_for(method, instance, output)
+        # removed pixels show the explorer's own baseline (an array or "mean" included), so the curves and the
+        # maps speak of the same reference
         return faithfulness_curves(
             model, pixels[instance : instance + 1], attribution, output=column, instances=[row], target=output,
-            baseline=own if isinstance(own, str) else "zeros", random_state=random_state, progress=False,
+            baseline=own, background=background, random_state=random_state, progress=False,
         )  # fmt: skip
 
     def rebaselined(baseline: str, instance: int, output: int) -> np.ndarray:
-        options = {**common, "baseline": baseline}
+        if baseline == own:  # the map the explorer shows, not a second computation of it
+            return flat_map(gradient, instance, output)
         one = explain_image(
             model, pixels[instance : instance + 1], gradient, target=output, random_state=random_state,
-            progress=False, **options,
+            progress=False, **{**chosen, "baseline": baseline},
         )  # fmt: skip
-        values = one.values[0, ..., 0]
-        return (values.sum(axis=0) if values.ndim == 3 else values).ravel()
+        return instance_map(one, 0, 0)
 
     return HonestySource(
         methods=data.methods, output_names=data.output_names, n_instances=data.n_instances, flat_map=flat_map,

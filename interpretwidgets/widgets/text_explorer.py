@@ -157,7 +157,7 @@ def _honesty_source(
 ) -> HonestySource:
     """The honesty panel's view of the explorer: each method's token attributions, deletion/insertion curves over a
     text's tokens, and integrated gradients with another baseline token."""
-    from ..kernels.honesty import faithfulness_curves
+    from ..kernels.honesty import faithfulness_curves, instance_map
     from ..kernels.text import explain_text
 
     methods = list(explorer.attributions)
@@ -166,7 +166,7 @@ def _honesty_source(
         return _unpadded(explorer.attribution_for(instance, method))
 
     def flat_map(method: str, instance: int, output: int) -> np.ndarray:
-        return one(method, instance).values[0, :, output]
+        return instance_map(explorer.attribution_for(instance, method), 0, output)
 
     def curves(method: str, instance: int, output: int) -> Any:
         return faithfulness_curves(
@@ -183,7 +183,7 @@ def _honesty_source(
             model, tokenizer, texts[instance], gradient, baseline=baseline, output_names=names, max_length=max_length,
             random_state=random_state, progress=False,
         )  # fmt: skip
-        return switched.values[0, :, output]
+        return instance_map(switched, 0, output)
 
     return HonestySource(
         methods=methods, output_names=names, n_instances=len(texts), flat_map=flat_map, curves=curves, unit="token",

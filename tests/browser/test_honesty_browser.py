@@ -3,6 +3,8 @@ the methods' agreement and the deletion/insertion curves of the selected instanc
 
 from __future__ import annotations
 
+import pytest
+
 from .harness import NotebookPage, write_notebook
 
 SETUP = """
@@ -43,9 +45,17 @@ def test_a_closed_panel_computes_nothing_and_an_open_one_follows_the_selection(j
     nb.run_cell(1)
     state = nb.output_json(1)
     assert state["answered"] >= 2 and abs(shown - state["auc"]) < 1e-4
-    # another instance: the panel follows
+    # another instance: the panel follows, its curves are that instance's (none of the previous one stays)
     page.locator(".iw-controlbar .iw-next").click()
-    page.wait_for_function("() => document.querySelector('.iw-honesty').dataset.instance === '1'")
+    page.wait_for_function(
+        "() => { const p = document.querySelector('.iw-honesty'); return p.dataset.instance === '1'"
+        " && p.dataset.deletionAuc && !p.classList.contains('iw-waiting'); }",
+        timeout=60_000,
+    )
+    nb.run_cell(1)
+    assert nb.output_json(1)["auc"] == pytest.approx(
+        float(page.locator(".iw-honesty").get_attribute("data-deletion-auc")), abs=1e-4
+    )
     assert page.locator(".iw-error:not([hidden])").count() == 0
     # the curves are drawn in the panel's bqplot figure, shown once the accordion opened
     page.wait_for_function(

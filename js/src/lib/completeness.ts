@@ -50,3 +50,14 @@ export function largestGapLine(parts: string, method: string, deltas: Float32Arr
   if (at < 0 || printed === "0" || printed === "≈0") return `Complete for every instance: Σ ${parts} + base equals f(x) to the precision shown.`;
   return `Largest completeness gap |Σ ${parts} + base − f(x)| over the instances: ${printed} (instance ${at}).`;
 }
+
+/**
+ * What the end of a force plot or waterfall is: f(x) when the parts add up to it (to the precision shown, or the
+ * method reports no gap), else only "base + Σ" (LIME's surrogate): a view must not label as the model's output what
+ * its own gap line says is not.
+ */
+export function outputLabel(delta: number | null, resolution: number): string {
+  if (delta === null) return "f(x)";
+  const printed = formatAt(Math.abs(delta), resolution);
+  return printed === "0" || printed === "≈0" ? "f(x)" : "base + Σ";
+}

@@ -41,14 +41,32 @@ export function save<T extends Traits>(model: Model<T>, patch: Partial<T>): void
  * Used for what a view computes from shared data in the browser, which Python already has. Relies on ipywidgets'
  * `_buffered_state_diff`, the changes a model sends at its next `save_changes`.
  */
+/** Per model, the keys some view keeps local, each with how many views keep it. */
+const localKeys = new WeakMap<object, Map<string, number>>();
+
 export function keepLocal(model: Model, keys: ReadonlyArray<string>, disposer: Disposer): void {
-  const target = model as unknown as { save_changes(...args: unknown[]): void; _buffered_state_diff?: Record<string, unknown> };
-  const original = target.save_changes;
-  target.save_changes = function (this: typeof target, ...args: unknown[]) {
-    for (const key of keys) delete this._buffered_state_diff?.[key];
-    return original.apply(this, args);
-  };
+  type Saving = { save_changes(...args: unknown[]): void; _buffered_state_diff?: Record<string, unknown> };
+  const target = model as unknown as Saving;
+  let counts = localKeys.get(target);
+  if (!counts) {
+    // one wrapper per model, for every view that keeps keys of it: a view going away drops its keys only (restoring
+    // the original here would drop another view's filter, and its keys would reach Python)
+    const kept = new Map<string, number>();
+    const original = target.save_changes;
+    target.save_changes = function (this: Saving, ...args: unknown[]) {
+      for (const key of kept.keys()) delete this._buffered_state_diff?.[key];
+      return original.apply(this, args);
+    };
+    localKeys.set(target, kept);
+    counts = kept;
+  }
+  const held = counts;
+  for (const key of keys) held.set(key, (held.get(key) ?? 0) + 1);
   disposer.add(() => {
-    target.save_changes = original;
+    for (const key of keys) {
+      const left = (held.get(key) ?? 1) - 1;
+      if (left > 0) held.set(key, left);
+      else held.delete(key);
+    }
   });
 }

@@ -1,7 +1,7 @@
 // ForcePlot: base value → output value, features stacked as pushes up (warm) and down (cool).
 import type { RenderProps } from "@anywidget/types";
 import type { Attribution } from "../lib/attribution";
-import { gapLine } from "../lib/completeness";
+import { gapLine, outputLabel } from "../lib/completeness";
 import { edgeText, html, svg } from "../lib/dom";
 import { chevron, type ForceLayout, type ForceSegment, forceLayout } from "../lib/force-layout";
 import { CHAR_PX, formatAt, formatNumber, formatSigned, nameValueLabel, resolutionOf } from "../lib/format";
@@ -43,7 +43,7 @@ function render(props: RenderProps<ViewTraits>): () => void {
       return ({ attribution, instance, output, width }: DrawInput) => {
         const layout = forceLayout(attribution.contributions(instance, output), attribution.baseValue(instance, output));
         current = { layout, attribution, instance };
-        drawChart(chart, width, layout, attribution, instance);
+        drawChart(chart, width, layout, attribution, instance, output);
         describe(frame, layout, attribution, instance, output);
       };
     },
@@ -60,7 +60,7 @@ function tooltipLines(segment: ForceSegment, attribution: Attribution, instance:
   return lines;
 }
 
-function drawChart(chart: SVGSVGElement, plotWidth: number, layout: ForceLayout, attribution: Attribution, instance: number): void {
+function drawChart(chart: SVGSVGElement, plotWidth: number, layout: ForceLayout, attribution: Attribution, instance: number, output: number): void {
   const width = Math.max(280, plotWidth);
   chart.setAttribute("width", String(width));
   chart.setAttribute("viewBox", `0 0 ${width} ${HEIGHT}`);
@@ -79,7 +79,8 @@ function drawChart(chart: SVGSVGElement, plotWidth: number, layout: ForceLayout,
   const baseX = x(layout.base);
   const close = Math.abs(outputX - baseX) < 150;
   const shown = resolutionOf(layout.domain[1] - layout.domain[0]);
-  nodes.push(edgeText("iw-force-output", outputX, 20, `f(x) = ${formatAt(layout.output, shown)}`, width));
+  const end = outputLabel(attribution.convergenceDelta(instance, output), shown);
+  nodes.push(edgeText("iw-force-output", outputX, 20, `${end} = ${formatAt(layout.output, shown)}`, width));
   nodes.push(svg("line", { class: "iw-marker", x1: outputX, x2: outputX, y1: 24, y2: BAR_Y + BAR_H + 4 }));
   nodes.push(edgeText("iw-force-base", baseX, close ? 40 : 20, `base value = ${formatAt(layout.base, shown)}`, width));
   nodes.push(svg("line", { class: "iw-marker iw-marker-base", x1: baseX, x2: baseX, y1: close ? 44 : 24, y2: BAR_Y + BAR_H + 4 }));

@@ -47,6 +47,8 @@ interface Curves {
 
 interface Moved {
   spearman: number;
+  /** Pearson's correlation of the signed values */
+  signed: number;
   topOverlap: number;
   topFraction: number;
   totalFirst: number;
@@ -76,13 +78,19 @@ export function readCurves(content: Params): Curves {
   };
 }
 
+/** A number of a reply; null (Python's NaN) stays NaN. */
+function numberOf(value: unknown): number {
+  return value === null || value === undefined ? Number.NaN : Number(value);
+}
+
 function readMoved(content: Params): Moved {
   return {
-    spearman: Number(content.spearman),
-    topOverlap: Number(content.top_overlap),
-    topFraction: Number(content.top_fraction),
-    totalFirst: Number(content.total_first),
-    totalOther: Number(content.total_other),
+    spearman: numberOf(content.spearman),
+    signed: numberOf(content.pearson_signed),
+    topOverlap: numberOf(content.top_overlap),
+    topFraction: numberOf(content.top_fraction),
+    totalFirst: numberOf(content.total_first),
+    totalOther: numberOf(content.total_other),
   };
 }
 
@@ -193,6 +201,15 @@ function render(props: RenderProps<ViewTraits>): () => void {
         }
         // deletion and insertion curves of the selected method
         const curves = requests.curves(instance, output, method);
+        if (curves.status !== "ready") {
+          // nothing of the previous selection stays on screen while this one computes (or after it failed)
+          for (const line of lineModels) {
+            line.set("x", new Float64Array(0));
+            line.set("y", new Float64Array(0));
+          }
+          delete frame.root.dataset.deletionAuc;
+          curvesText.replaceChildren();
+        }
         if (curves.status === "error") curvesText.replaceChildren(html("div", { class: "iw-error-inline" }, `Curves could not be computed: ${curves.message}`));
         else if (curves.status === "ready") {
           const c = curves.value;
@@ -215,10 +232,12 @@ function render(props: RenderProps<ViewTraits>): () => void {
           if (!baselines.includes(chosen)) chosen = baselines[1] ?? "";
           switcher.fill(baselines.slice(1).map((b): [string, string] => [b, b]), chosen);
           const change = requests.baseline(instance, output, chosen);
+          delete frame.root.dataset.moved;
           if (change.status === "error") moved.textContent = `Could not recompute: ${change.message}`;
           else if (change.status === "ready") {
             const m = change.value;
-            moved.textContent = `${methodLabel(gradient)} with the ${chosen} baseline instead of ${baselines[0]}: rank correlation ${formatNumber(m.spearman, 2)}, ${Math.round(m.topOverlap * 100)} % of the top ${Math.round(m.topFraction * 100)} % ${data.get("unit")}s shared; Σ attributions ${formatNumber(m.totalFirst)} → ${formatNumber(m.totalOther)}.`;
+            // the rank correlation is of magnitudes: the signed correlation says whether values also kept their sign
+            moved.textContent = `${methodLabel(gradient)} with the ${chosen} baseline instead of ${baselines[0]}: rank correlation ${formatNumber(m.spearman, 2)} (of magnitudes; signed values: ${formatNumber(m.signed, 2)}), ${Math.round(m.topOverlap * 100)} % of the top ${Math.round(m.topFraction * 100)} % ${data.get("unit")}s shared; Σ attributions ${formatNumber(m.totalFirst)} → ${formatNumber(m.totalOther)}.`;
             frame.root.dataset.moved = String(m.spearman);
           } else {
             moved.textContent = "";

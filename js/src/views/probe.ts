@@ -120,7 +120,7 @@ function render({ model, el }: RenderProps<LinkTraits>): () => void {
       const selectivity = row.selectivity === null ? "" : `selectivity ${formatNumber(100 * row.selectivity, 3)} points: `;
       lines.unshift(`${row.name}: ${selectivity}probe ${percent(row.accuracy)} ± ${percent(row.accuracy_std)}${control}.`);
     }
-    lines.push("High accuracy says the property can be decoded from the layer, not that the model uses it; low selectivity says the probe memorises.");
+    lines.push("High accuracy says the property can be decoded from the layer, not that the model uses it; low selectivity says the probe memorises (when input types repeat: with every input unique, the control task sits at chance).");
     caption.replaceChildren(...lines.map((line) => html("div", {}, line)));
     root.dataset.layer = String(index);
     const text = model.get("error") ?? "";

@@ -1,7 +1,7 @@
 // Waterfall: one instance's contributions as sorted bars, base value at the bottom, f(x) at the top.
 import type { RenderProps } from "@anywidget/types";
 import type { Attribution } from "../lib/attribution";
-import { gapLine } from "../lib/completeness";
+import { gapLine, outputLabel } from "../lib/completeness";
 import { edgeText, html, svg } from "../lib/dom";
 import { chevron } from "../lib/force-layout";
 import { CHAR_PX, formatAt, formatNumber, formatSigned, formatSignedAt, labelColumn, resolutionOf } from "../lib/format";
@@ -42,7 +42,7 @@ function render(props: RenderProps<WaterfallTraits>): () => void {
       return ({ attribution, instance, output, width }: DrawInput) => {
         const layout = waterfallLayout(attribution.contributions(instance, output), attribution.baseValue(instance, output), model.get("max_display"));
         current = { layout, attribution, instance };
-        drawChart(chart, width, layout, attribution, instance);
+        drawChart(chart, width, layout, attribution, instance, output);
         describe(frame, layout, attribution, instance, output);
       };
     },
@@ -78,7 +78,7 @@ function rowLabel(row: WaterfallRow, attribution: Attribution, instance: number)
   return { prefix: "", name, suffix: value === null ? "" : ` = ${formatNumber(value)}` };
 }
 
-function drawChart(chart: SVGSVGElement, plotWidth: number, layout: WaterfallLayout, attribution: Attribution, instance: number): void {
+function drawChart(chart: SVGSVGElement, plotWidth: number, layout: WaterfallLayout, attribution: Attribution, instance: number, output: number): void {
   const width = Math.max(MIN_WIDTH, plotWidth);
   const height = TOP + layout.rows.length * ROW_H + 40;
   chart.setAttribute("width", String(width));
@@ -102,7 +102,8 @@ function drawChart(chart: SVGSVGElement, plotWidth: number, layout: WaterfallLay
   nodes.push(svg("line", { class: "iw-marker iw-marker-base", x1: x(layout.base), x2: x(layout.base), y1: TOP - 4, y2: bottom + 4 }));
   nodes.push(edgeText("iw-waterfall-base", x(layout.base), bottom + 34, `base value = ${formatAt(layout.base, shown)}`, width));
   nodes.push(svg("line", { class: "iw-marker", x1: x(layout.output), x2: x(layout.output), y1: TOP - 12, y2: bottom }));
-  nodes.push(edgeText("iw-waterfall-output", x(layout.output), TOP - 16, `f(x) = ${formatAt(layout.output, shown)}`, width));
+  const end = outputLabel(attribution.convergenceDelta(instance, output), shown);
+  nodes.push(edgeText("iw-waterfall-output", x(layout.output), TOP - 16, `${end} = ${formatAt(layout.output, shown)}`, width));
 
   const bars = svg("g", { class: "iw-waterfall-bars" });
   layout.rows.forEach((row, index) => {
@@ -159,7 +160,7 @@ function describe(frame: Frame, layout: WaterfallLayout, attribution: Attributio
   root.dataset.rows = String(layout.rows.length);
   const lines = [
     `Explaining output “${attribution.outputName(output)}”${space ? ` (${space})` : ""} for instance ${instance}${method ? ` · method: ${method}` : ""}.`,
-    `Read from the bottom: base value ${formatAt(layout.base, shown)}, each bar adds its contribution, f(x) ${formatAt(layout.output, shown)} at the top.`,
+    `Read from the bottom: base value ${formatAt(layout.base, shown)}, each bar adds its contribution, ${outputLabel(attribution.convergenceDelta(instance, output), shown)} ${formatAt(layout.output, shown)} at the top.`,
   ];
   if (baseline) lines.push(`The base value is the ${baseline}.`);
   if (method === "lime") lines.push("LIME weights belong to a local linear surrogate: they need not add up to the model's own output.");
