@@ -8,7 +8,6 @@ and LIME give one value per pixel over (H, W), LIME with its superpixel map kept
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -16,18 +15,16 @@ import numpy as np
 from ..data import Attribution
 from ..data.interop import LIME_BASELINE
 from . import gradients
-from ._baselines import Baselines, baseline_images, check_baseline, reference_set
+from ._baselines import check_baseline, reference_set
 from ._borrow import borrowed
 from ._image_inputs import (
-    all_output_names,
-    default_targets,
     expected_channels,
-    explicit_targets,
     gradcam_layer,
     image_batch,
     occlusion_window,
     same_size,
 )
+from ._image_task import ImageTask, check_lime, image_attribution, make_task, references_on_device
 from ._inputs import check_count
 from ._models import is_torch_module
 from ._random import seeded
@@ -35,81 +32,12 @@ from .registry import Registry
 
 __all__ = ["IMAGE", "ImageTask", "explain_image"]
 
-#: ``target=None`` explains every class of a model with at most this many outputs, else the predicted classes
-ALL_CLASSES_UP_TO = 10
-
 DEFAULT_STEPS = 50  # integrated gradients: captum's default n_steps
-
-#: each sampling method's default budget (``n_samples``)
-DEFAULT_SAMPLES = {"gradient_shap": 50, "smoothgrad": 25, "lime": 1000, "shap_gradient": 200}
 
 #: SmoothGrad's noise σ as a share of the images' pixel range (Smilkov et al. found 10-20 % works best)
 SMOOTHGRAD_NOISE = 0.15
 
-#: superpixel algorithms for method='lime'
-SEGMENTATIONS = ("quickshift", "slic")
-
 _NOT_ADDITIVE = "not additive: {what}; the base value is the model output for the image"
-
-
-@dataclass(frozen=True)
-class ImageTask:
-    """What every image method receives, validated, while the model is borrowed (in eval mode)."""
-
-    model: Any
-    #: the model as an ``nn.Module`` with (n, n_outputs) output
-    forward: Any
-    #: (n, C, H, W) floats in the model's range: the explained images, kept as the Attribution's ``data``
-    images: np.ndarray
-    #: the images as a tensor of the model's dtype on its device
-    x: Any
-    baselines: Baselines
-    background: np.ndarray | None
-    #: the explained classes (the outputs axis) and their names
-    targets: tuple[int, ...]
-    output_names: tuple[str, ...]
-    #: the model's outputs for the images, every class: (n, n_outputs)
-    outputs: np.ndarray
-    output_space: str
-    n_steps: int | None
-    n_samples: int | None
-    layer: tuple[str, Any] | None
-    segmentation: Any
-    window: tuple[int, int]
-    stride: tuple[int, int]
-    random_state: int | None
-    progress: bool | None
-
-    def tensor(self, array: np.ndarray) -> Any:
-        """``array`` on the model's device in its dtype."""
-        import torch
-
-        array = np.ascontiguousarray(array)
-        if not array.flags.writeable:  # a broadcast baseline: torch warns on read-only memory
-            array = array.copy()
-        return torch.as_tensor(array, dtype=self.x.dtype, device=self.x.device)
-
-    def baseline_tensor(self) -> Any:
-        """Each image's baseline, (n, C, H, W); one image expanded (no copy) when they are shared."""
-        if self.baselines.shared:
-            return self.tensor(self.baselines.images[:1]).expand_as(self.x)
-        return self.tensor(self.baselines.images)
-
-    def at_baselines(self) -> np.ndarray:
-        """The explained outputs at each image's baseline, (n, k)."""
-        if self.baselines.shared:
-            one = gradients.predict(self.forward, self.tensor(self.baselines.images[:1]))[:, self.targets]
-            return np.broadcast_to(one, (len(self.images), len(self.targets)))
-        return gradients.predict(self.forward, self.tensor(self.baselines.images))[:, self.targets]
-
-    @property
-    def explained(self) -> np.ndarray:
-        """The explained outputs for the images, (n, k)."""
-        return self.outputs[:, self.targets]
-
-    def samples(self, method: str) -> int:
-        return self.n_samples or DEFAULT_SAMPLES[method]
-
 
 IMAGE: Registry[ImageTask, Attribution] = Registry("image")
 
@@ -245,87 +173,15 @@ def explain_image(
     chosen_layer = gradcam_layer(model, layer) if entry.name == "gradcam" else None
     window, stride = occlusion_window(window, stride, *pixels.shape[2:])
     if entry.name == "lime":
-        _check_lime(pixels, segmentation)
+        check_lime(pixels, segmentation)
     with borrowed(model), seeded(random_state):
         model.eval()
-        task = _task(
+        task = make_task(
             model, pixels, checked_baseline, reference, target, output_names, n_steps=n_steps, n_samples=n_samples,
             layer=chosen_layer, segmentation=segmentation, window=window, stride=stride, random_state=random_state,
             progress=progress,
         )  # fmt: skip
         return entry.compute(task)
-
-
-def _check_lime(pixels: np.ndarray, segmentation: Any) -> None:
-    if pixels.shape[1] not in (1, 3):
-        raise ValueError(
-            f"method='lime' segments RGB or grayscale images; received {pixels.shape[1]} channels (1 or 3 needed)"
-        )
-    if not (callable(segmentation) or segmentation in SEGMENTATIONS):
-        raise ValueError(
-            f"segmentation must be one of {', '.join(repr(s) for s in SEGMENTATIONS)} or a function of an "
-            f"(H, W, 3) image returning segment ids; received {segmentation!r}"
-        )
-
-
-def _task(
-    model: Any,
-    pixels: np.ndarray,
-    baseline: Any,
-    background: np.ndarray | None,
-    target: Any,
-    names: Sequence[str] | None,
-    **settings: Any,
-) -> ImageTask:
-    """Check that the model runs on one image and the target fits its outputs, then score every image."""
-    import torch
-
-    from ._hf import model_device
-
-    parameter = next(model.parameters(), None)
-    dtype = parameter.dtype if parameter is not None else torch.float32
-    device = model_device(model)
-    x = torch.as_tensor(pixels, dtype=dtype, device=device)
-    forward = gradients.scores(model)
-    try:
-        with torch.no_grad():
-            first = model(x[:1])
-        first = getattr(first, "logits", first)  # a Hugging Face image classifier's output
-    except Exception as exc:
-        raise ValueError(
-            f"the model could not run on images of shape (n, C, H, W) = {pixels.shape} as {dtype} tensors on "
-            f"{device}: {type(exc).__name__}: {exc}"
-        ) from exc
-    if not hasattr(first, "shape") or first.ndim > 2 or (first.ndim == 2 and first.shape[0] != 1):
-        shape = tuple(getattr(first, "shape", ()))
-        raise ValueError(f"the model must return scores of shape (n, n_classes); for one image it returned {shape}")
-    n_outputs = int(first.reshape(1, -1).shape[1])
-    all_names = all_output_names(names, n_outputs)
-    targets = explicit_targets(target, n_outputs, all_names)
-    outputs = gradients.predict(forward, x)
-    if targets is None:
-        targets = default_targets(n_outputs, outputs.argmax(axis=1), ALL_CLASSES_UP_TO)
-    probabilities = n_outputs > 1 and outputs.min() >= 0 and np.allclose(outputs.sum(axis=1), 1.0, atol=1e-4)
-    return ImageTask(
-        model, forward, pixels, x, baseline_images(baseline, pixels, background, settings["random_state"]),
-        background, targets, tuple(all_names[t] for t in targets), outputs,
-        "probability" if probabilities else "raw", **settings,
-    )  # fmt: skip
-
-
-def _attribution(
-    task: ImageTask,
-    method: str,
-    values: np.ndarray,
-    base: np.ndarray,
-    baseline: str,
-    delta: np.ndarray | None = None,
-    segments: np.ndarray | None = None,
-) -> Attribution:
-    return Attribution(
-        values, base, data=task.images, output_names=task.output_names, method=method,
-        output_space=task.output_space, baseline=baseline, convergence_delta=delta, segments=segments,
-    )  # fmt: skip
 
 
 @IMAGE.register(
@@ -336,7 +192,7 @@ def integrated_gradients(task: ImageTask) -> Attribution:
         task.forward, task.x, task.baseline_tensor(), task.targets, task.n_steps or DEFAULT_STEPS, task.progress
     )
     described = f"model output at {task.baselines.described} (where the integration path starts)"
-    return _attribution(task, "integrated_gradients", values, task.at_baselines(), described, delta)
+    return image_attribution(task, "integrated_gradients", values, task.at_baselines(), described, delta)
 
 
 @IMAGE.register("gradient_shap", model="torch", summary="GradientShap (captum): expected gradients over references")
@@ -354,21 +210,21 @@ def gradient_shap(task: ImageTask) -> Attribution:
         mean = gradients.predict(task.forward, reference_tensor)[:, task.targets].mean(axis=0)
         base = np.broadcast_to(mean, (len(task.images), len(task.targets)))
     delta = values.reshape(len(values), -1, values.shape[-1]).sum(axis=1) + base - task.explained
-    return _attribution(task, "gradient_shap", values, base, f"mean model output over {described}", delta)
+    return image_attribution(task, "gradient_shap", values, base, f"mean model output over {described}", delta)
 
 
 @IMAGE.register("deeplift", model="torch", summary="DeepLift (captum, rescale rule) from the baseline, delta kept")
 def deeplift(task: ImageTask) -> Attribution:
     values, delta = gradients.deeplift(task.forward, task.x, task.baseline_tensor(), task.targets, task.progress)
     described = f"model output at {task.baselines.described} (DeepLIFT's reference)"
-    return _attribution(task, "deeplift", values, task.at_baselines(), described, delta)
+    return image_attribution(task, "deeplift", values, task.at_baselines(), described, delta)
 
 
 @IMAGE.register("saliency", model="torch", summary="Saliency (captum): the gradient's magnitude |∂f/∂x|")
 def saliency(task: ImageTask) -> Attribution:
     values = gradients.saliency(task.forward, task.x, task.targets, task.progress)
     what = "saliency is the gradient's magnitude |∂f/∂x| at the image (how sensitive, not which way)"
-    return _attribution(task, "saliency", values, task.explained, _NOT_ADDITIVE.format(what=what))
+    return image_attribution(task, "saliency", values, task.explained, _NOT_ADDITIVE.format(what=what))
 
 
 @IMAGE.register("smoothgrad", model="torch", summary="SmoothGrad (captum NoiseTunnel over Saliency)")
@@ -378,7 +234,7 @@ def smoothgrad(task: ImageTask) -> Attribution:
     samples = task.samples("smoothgrad")
     values = gradients.smoothgrad(task.forward, task.x, task.targets, samples, stdev, task.progress)
     what = f"SmoothGrad averages |∂f/∂x| over {samples} copies with Gaussian noise of σ = {stdev:.3g}"
-    return _attribution(task, "smoothgrad", values, task.explained, _NOT_ADDITIVE.format(what=what))
+    return image_attribution(task, "smoothgrad", values, task.explained, _NOT_ADDITIVE.format(what=what))
 
 
 @IMAGE.register("gradcam", model="torch", summary="Grad-CAM (captum LayerGradCam) on the last conv layer, upsampled")
@@ -387,7 +243,7 @@ def gradcam(task: ImageTask) -> Attribution:
     name, module = task.layer
     values = gradients.gradcam(task.forward, module, task.x, task.targets, task.progress)
     what = f"Grad-CAM weighs layer {name!r}'s activations by their mean gradient, upsampled to the image"
-    return _attribution(task, "gradcam", values, task.explained, _NOT_ADDITIVE.format(what=what))
+    return image_attribution(task, "gradcam", values, task.explained, _NOT_ADDITIVE.format(what=what))
 
 
 @IMAGE.register("occlusion", model="torch", summary="Occlusion (captum): output drop under a sliding window")
@@ -400,7 +256,7 @@ def occlusion(task: ImageTask) -> Attribution:
         f"occlusion is the mean output drop when a {window[0]}×{window[1]} window (stride {stride[0]}×{stride[1]}) "
         f"is replaced by {task.baselines.described}"
     )
-    return _attribution(task, "occlusion", values, task.explained, _NOT_ADDITIVE.format(what=what))
+    return image_attribution(task, "occlusion", values, task.explained, _NOT_ADDITIVE.format(what=what))
 
 
 @IMAGE.register("lime", model="torch", summary="LIME image (lime.LimeImageExplainer), batched on the model's device")
@@ -413,7 +269,7 @@ def lime(task: ImageTask) -> Attribution:
     )  # fmt: skip
     delta = found.intercepts + found.weight_sums - task.explained
     described = f"{LIME_BASELINE}; hidden superpixels take {task.baselines.described}"
-    return _attribution(task, "lime", found.values, found.intercepts, described, delta, found.segments)
+    return image_attribution(task, "lime", found.values, found.intercepts, described, delta, found.segments)
 
 
 @IMAGE.register("shap_gradient", model="torch", summary="Expected gradients (shap.GradientExplainer)")
@@ -422,11 +278,11 @@ def shap_gradient(task: ImageTask) -> Attribution:
 
     references, described = reference_set(task.baselines, task.background)
     values, base = gradient_explainer(
-        task.model, task.x, _references(task, references), task.targets, task.samples("shap_gradient"),
+        task.model, task.x, references_on_device(task, references), task.targets, task.samples("shap_gradient"),
         task.random_state, task.progress,
     )  # fmt: skip
     delta = values.reshape(len(values), -1, values.shape[-1]).sum(axis=1) + base - task.explained
-    return _attribution(task, "shap_gradient", values, base, f"mean model output over {described}", delta)
+    return image_attribution(task, "shap_gradient", values, base, f"mean model output over {described}", delta)
 
 
 @IMAGE.register("shap_deep", model="torch", summary="DeepSHAP (shap.DeepExplainer); some layer types unsupported")
@@ -434,17 +290,12 @@ def shap_deep(task: ImageTask) -> Attribution:
     from ._image_shap import deep_explainer
 
     references, described = reference_set(task.baselines, task.background)
-    values, base = deep_explainer(task.model, task.x, _references(task, references), task.targets, task.progress)
+    values, base = deep_explainer(
+        task.model, task.x, references_on_device(task, references), task.targets, task.progress
+    )
     described = f"mean model output over {described} (DeepLIFT rescale, DeepSHAP)"
     delta = values.reshape(len(values), -1, values.shape[-1]).sum(axis=1) + base - task.explained
-    return _attribution(task, "shap_deep", values, base, described, delta)
-
-
-def _references(task: ImageTask, references: np.ndarray | None) -> tuple[Any, bool]:
-    """The reference images as a tensor, and whether they are one per image (else one set for all)."""
-    if references is None:
-        return task.tensor(task.baselines.images), True
-    return task.tensor(references), False
+    return image_attribution(task, "shap_deep", values, base, described, delta)
 
 
 #: the registered method names
