@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 import torch
@@ -56,20 +57,26 @@ def trained_digits() -> tuple[torch.nn.Sequential, np.ndarray, np.ndarray, np.nd
     images, labels = digits()
     order = np.random.default_rng(0).permutation(len(images))
     train, test = order[:1400], order[1400:]
-    x, y = torch.from_numpy(images[train]), torch.from_numpy(labels[train])
+    model = trained(digits_net, images[train], labels[train], epochs=8, lr=3e-3)
+    return model, images, labels, np.sort(test)
+
+
+def trained(make: Callable[[], torch.nn.Module], images: np.ndarray, labels: np.ndarray, epochs: int, lr: float) -> Any:
+    """``make()`` trained by Adam on (images, labels) in shuffled batches of 64, seeded and on one thread; returned
+    in eval mode with no gradients left."""
+    x, y = torch.from_numpy(images), torch.from_numpy(labels)
     with one_thread():
         torch.manual_seed(0)
-        model = digits_net()
-        optimiser = torch.optim.Adam(model.parameters(), lr=3e-3)
+        model = make()
+        optimiser = torch.optim.Adam(model.parameters(), lr=lr)
         generator = torch.Generator().manual_seed(0)
-        for _ in range(8):
-            for batch in torch.randperm(len(train), generator=generator).split(64):
+        for _ in range(epochs):
+            for batch in torch.randperm(len(x), generator=generator).split(64):
                 optimiser.zero_grad()
                 torch.nn.functional.cross_entropy(model(x[batch]), y[batch]).backward()
                 optimiser.step()
     model.zero_grad(set_to_none=True)
-    model.eval()
-    return model, images, labels, np.sort(test)
+    return model.eval()
 
 
 @functools.cache

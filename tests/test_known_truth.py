@@ -62,7 +62,7 @@ from interpretwidgets.kernels.honesty import faithfulness_curves
 from interpretwidgets.kernels.image import IMAGE
 from interpretwidgets.kernels.tabular import TABULAR
 from interpretwidgets.kernels.text import TEXT
-from tests.image_models import one_thread
+from tests.image_models import one_thread, trained
 from tests.test_text_methods import MARKER, bert_tokenizer, marker_bert  # noqa: F401 - fixtures reused as they are
 
 #: (task, method) -> precision@k, filled by the tests below and printed by the last one
@@ -137,22 +137,14 @@ def patch_images(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]
 def patch_task():
     """(trained CNN in eval mode, 8 held-out images with a patch, where their patches are); about a second."""
     images, labels, _ = patch_images(2000, seed=0)
-    with one_thread():
-        torch.manual_seed(0)
-        model = torch.nn.Sequential(
+
+    def patch_net() -> torch.nn.Sequential:
+        return torch.nn.Sequential(
             torch.nn.Conv2d(1, 8, 3, padding=1), torch.nn.ReLU(), torch.nn.Conv2d(8, 8, 3, padding=1),
             torch.nn.ReLU(), torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten(), torch.nn.Linear(8, 2),
         )  # fmt: skip
-        optimiser = torch.optim.Adam(model.parameters(), lr=1e-2)
-        x, y = torch.from_numpy(images), torch.from_numpy(labels)
-        generator = torch.Generator().manual_seed(0)
-        for _ in range(5):
-            for batch in torch.randperm(len(x), generator=generator).split(64):
-                optimiser.zero_grad()
-                torch.nn.functional.cross_entropy(model(x[batch]), y[batch]).backward()
-                optimiser.step()
-    model.zero_grad(set_to_none=True)
-    model.eval()
+
+    model = trained(patch_net, images, labels, epochs=5, lr=1e-2)
     test, test_labels, where = patch_images(400, seed=1)
     with torch.no_grad():
         accuracy = (model(torch.from_numpy(test)).argmax(dim=1).numpy() == test_labels).mean()

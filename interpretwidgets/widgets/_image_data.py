@@ -159,9 +159,10 @@ class ImageData(DataWidget):
     def pixel_map(self, method: str, instance: int, output: int) -> np.ndarray:
         """One value per pixel, (H, W): the attribution summed over the colour channels (captum's convention; the
         sum keeps completeness), or the superpixel / class-activation map as it is."""
+        from ..kernels.honesty import instance_map
+
         attribution, row, column = self.attribution_for(method, instance, output)
-        values = attribution.values[row, ..., column]
-        return values.sum(axis=0) if values.ndim == 3 else values
+        return instance_map(attribution, row, column).reshape(self.height, self.width)
 
     def _image(self, params: dict[str, Any]) -> dict[str, Any]:
         instance = index_param(params, "instance", self.n_instances)
