@@ -80,6 +80,19 @@ def test_integrated_gradients_matches_captum_is_complete_and_keeps_its_delta(dig
     assert np.abs(gap).max() < 0.02 * np.abs(a.values).sum(axis=(1, 2, 3)).min()
 
 
+def test_integrated_gradients_is_captum_s_whatever_the_passes(digits, monkeypatch):
+    """The same values when the path's steps go all in one pass, a few steps of every image a pass, or in groups
+    of whole images."""
+    model, x, _ = digits
+    xt = torch.from_numpy(x)
+    expected = np.stack([IntegratedGradients(model).attribute(xt, target=t, n_steps=20).numpy() for t in TARGETS], -1)
+    for budget, groups in ((None, (3, 20)), (7 * 32 * 32, (3, 2)), (45 * 32 * 32, (2, 20))):
+        if budget:
+            monkeypatch.setitem(gradients.BUDGET, "cpu", budget)
+        assert gradients._groups(len(x), 20, gradients.batch_rows(xt)) == groups
+        _close_to(iw.explain_image(model, x, target=TARGETS, n_steps=20).values, expected)
+
+
 def test_gradient_shap_matches_captum_with_the_same_seed_over_the_background(digits):
     model, x, background = digits
     a = iw.explain_image(model, x, "gradient_shap", target=TARGETS, background=background, n_samples=20,
@@ -103,8 +116,8 @@ def _close_to(values, expected):
 
 def test_gradient_shap_is_captum_s_draw_for_draw_in_one_pass_or_in_groups(digits, monkeypatch):
     """Without captum's NoiseTunnel (it draws zero noise for every pixel) the same baseline indices and path
-    positions, so captum's GradientShap values: with every image's samples in one pass, and with a budget that
-    splits each image's 50 samples over four passes (their uniform draws are consecutive: those of one call)."""
+    positions, so captum's GradientShap values: with every image's samples in one pass, with passes that take a
+    few samples of every image, and with groups of whole images."""
     model, x, background = digits
     xt, ref = torch.from_numpy(x), torch.from_numpy(background)
 
@@ -116,15 +129,13 @@ def test_gradient_shap_is_captum_s_draw_for_draw_in_one_pass_or_in_groups(digits
         expected = np.stack(
             [GradientShap(model).attribute(xt, baselines=ref, target=t, n_samples=50).numpy() for t in TARGETS], -1
         )
-    assert gradients._sample_passes(len(x), 50, gradients.batch_rows(xt)) == [(0, 150)]
+    assert gradients._groups(len(x), 50, gradients.batch_rows(xt)) == (3, 50)  # one pass
     _close_to(explain(), expected)
-    monkeypatch.setitem(gradients.BUDGET, "cpu", 16 * 32 * 32)  # 16 samples a pass: 12 + 13 + 13 + 12 an image
-    assert gradients._sample_passes(len(x), 50, gradients.batch_rows(xt))[:5] == [
-        (0, 12), (12, 25), (25, 38), (38, 50), (50, 62)
-    ]  # fmt: skip
+    monkeypatch.setitem(gradients.BUDGET, "cpu", 16 * 32 * 32)  # 5 samples of each of the 3 images a pass
+    assert gradients._groups(len(x), 50, gradients.batch_rows(xt)) == (3, 5)
     _close_to(explain(), expected)
     monkeypatch.setitem(gradients.BUDGET, "cpu", 120 * 32 * 32)  # two images' samples a pass, then the third's
-    assert gradients._sample_passes(len(x), 50, gradients.batch_rows(xt)) == [(0, 100), (100, 150)]
+    assert gradients._groups(len(x), 50, gradients.batch_rows(xt)) == (2, 50)
     _close_to(explain(), expected)
 
 
@@ -145,7 +156,7 @@ def test_gradient_shap_with_one_baseline_per_image_is_captum_s_image_by_image(di
                             .numpy() for i in range(len(x))]) for t in TARGETS
         ], -1)  # fmt: skip
     _close_to(explain(), expected)
-    monkeypatch.setitem(gradients.BUDGET, "cpu", 8 * 32 * 32)  # 3 passes an image
+    monkeypatch.setitem(gradients.BUDGET, "cpu", 8 * 32 * 32)  # 2 samples of each of the 3 images a pass
     _close_to(explain(), expected)
 
 

@@ -84,6 +84,11 @@ class ImageTask:
     def samples(self, method: str) -> int:
         return self.n_samples or DEFAULT_SAMPLES[method]
 
+    def gap(self, values: np.ndarray, base: np.ndarray) -> np.ndarray:
+        """How far the attribution misses completeness, (n, k): Σ values + base − f(x) (captum's convergence
+        delta, Σ values − (f(x) − f(baseline)), for a base at the baseline)."""
+        return values.reshape(len(values), -1, values.shape[-1]).sum(axis=1) + base - self.explained
+
 
 def check_lime(pixels: np.ndarray, segmentation: Any) -> None:
     if pixels.shape[1] not in (1, 3):

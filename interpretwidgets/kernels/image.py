@@ -188,11 +188,13 @@ def explain_image(
     "integrated_gradients", model="torch", summary="Integrated gradients (captum) from the baseline, delta kept"
 )
 def integrated_gradients(task: ImageTask) -> Attribution:
-    values, delta = gradients.integrated_gradients(
+    values = gradients.integrated_gradients(
         task.forward, task.x, task.baseline_tensor(), task.targets, task.n_steps or DEFAULT_STEPS, task.progress
     )
+    base = task.at_baselines()
+    delta = task.gap(values, base)
     described = f"model output at {task.baselines.described} (where the integration path starts)"
-    return image_attribution(task, "integrated_gradients", values, task.at_baselines(), described, delta)
+    return image_attribution(task, "integrated_gradients", values, base, described, delta)
 
 
 @IMAGE.register("gradient_shap", model="torch", summary="GradientShap (captum): expected gradients over references")
@@ -209,7 +211,7 @@ def gradient_shap(task: ImageTask) -> Attribution:
     else:
         mean = gradients.predict(task.forward, reference_tensor)[:, task.targets].mean(axis=0)
         base = np.broadcast_to(mean, (len(task.images), len(task.targets)))
-    delta = values.reshape(len(values), -1, values.shape[-1]).sum(axis=1) + base - task.explained
+    delta = task.gap(values, base)
     return image_attribution(task, "gradient_shap", values, base, f"mean model output over {described}", delta)
 
 
@@ -281,7 +283,7 @@ def shap_gradient(task: ImageTask) -> Attribution:
         task.model, task.x, references_on_device(task, references), task.targets, task.samples("shap_gradient"),
         task.random_state, task.progress,
     )  # fmt: skip
-    delta = values.reshape(len(values), -1, values.shape[-1]).sum(axis=1) + base - task.explained
+    delta = task.gap(values, base)
     return image_attribution(task, "shap_gradient", values, base, f"mean model output over {described}", delta)
 
 
@@ -294,7 +296,7 @@ def shap_deep(task: ImageTask) -> Attribution:
         task.model, task.x, references_on_device(task, references), task.targets, task.progress
     )
     described = f"mean model output over {described} (DeepLIFT rescale, DeepSHAP)"
-    delta = values.reshape(len(values), -1, values.shape[-1]).sum(axis=1) + base - task.explained
+    delta = task.gap(values, base)
     return image_attribution(task, "shap_deep", values, base, described, delta)
 
 
