@@ -124,7 +124,7 @@ def image_units(
         return Units(scores, evaluate)
 
     unit = "pixel" if attribution.segments is None else "superpixel"
-    return unit, bases.described, batch_rows(x), build
+    return unit, bases.described, batch_rows(x, no_grad=True), build
 
 
 def text_units(

@@ -3,8 +3,9 @@
 lime builds each of its perturbed images in Python (a deep copy of the image, then one mask per hidden
 superpixel) and scores them ``batch_size=10`` at a time. Here the same random on/off draws become images in one
 tensor operation per large batch, on the model's device, and the model scores each batch in one forward pass.
-Everything else — segmentation, distances, the weighted ridge surrogate — is lime's own code, so with the same
-segmentation and seed the weights are lime's.
+Everything else — distances, the weighted ridge surrogate — is lime's own code, and its default quickshift
+segmentation is computed by :mod:`._quickshift` (the same segments, faster), so with the same seed the weights are
+lime's.
 """
 
 from __future__ import annotations
@@ -53,11 +54,11 @@ def explain_superpixels(
     Each image gets a fresh explainer seeded with ``random_state`` (so an image's explanation does not depend on
     the others); ``hidden`` (n, C, H, W) is what a hidden superpixel shows.
     """
-    segment_fn = _segmentation(segmentation)
+    segment_fn = _segmentation(segmentation, random_state)
 
     def one(index: np.ndarray) -> tuple[np.ndarray, ...]:
         i = int(index[0])
-        explainer = _batched_lime_class()(forward, x[i], hidden[i], batch_rows(x), random_state)
+        explainer = _batched_lime_class()(forward, x[i], hidden[i], batch_rows(x, no_grad=True), random_state)
         explanation = explainer.explain_instance(
             _for_lime(images[i]), classifier_fn=None, labels=tuple(targets), hide_color=0, top_labels=None,
             num_samples=n_samples, segmentation_fn=segment_fn, random_seed=random_state,
@@ -79,11 +80,20 @@ def _for_lime(image: np.ndarray) -> np.ndarray:
     return image[0] if image.shape[0] == 1 else np.transpose(image, (1, 2, 0))
 
 
-def _segmentation(segmentation: str | Callable[[np.ndarray], np.ndarray]) -> Any:
-    """The ``segmentation_fn`` lime gets: None (its quickshift default), its SLIC wrapper, or the user's function
-    with ids renumbered 0..m-1 (lime's superpixel i is the segment with id i)."""
+def _segmentation(segmentation: str | Callable[[np.ndarray], np.ndarray], random_state: int | None) -> Any:
+    """The ``segmentation_fn`` lime gets: its quickshift default (:func:`_quickshift.quickshift`: the same
+    segments, faster), its SLIC wrapper, or the user's function with ids renumbered 0..m-1 (lime's superpixel i is
+    the segment with id i)."""
     if segmentation == "quickshift":
-        return None
+        from lime.wrappers.scikit_image import SegmentationAlgorithm
+
+        from . import _quickshift
+
+        # lime's default, as lime builds it: its wrapper keeps the arguments that skimage's quickshift takes
+        default = SegmentationAlgorithm("quickshift", kernel_size=4, max_dist=200, ratio=0.2, random_seed=random_state)
+        if not set(default.target_params) <= _quickshift.PARAMETERS:
+            return None  # a skimage whose quickshift takes arguments ours does not: lime's own call
+        return functools.partial(_quickshift.quickshift, **default.target_params)
     if segmentation == "slic":
         from lime.wrappers.scikit_image import SegmentationAlgorithm
 
@@ -131,13 +141,15 @@ def _batched_lime_class() -> type:
             ids = torch.as_tensor(segments.ravel(), dtype=torch.long, device=image.device)
             blank = not hidden.any()
             labels = []
+            # one buffer for every batch: a fresh one each batch costs the memory allocator's page faults
+            buffer = torch.empty((min(self._rows, num_samples), *image.shape), dtype=image.dtype, device=image.device)
             with torch.no_grad():
                 for start in range(0, num_samples, self._rows):
                     rows = torch.as_tensor(data[start : start + self._rows], dtype=image.dtype, device=image.device)
                     # shown·image + (1 − shown)·hidden selects exactly (1·x + 0·h = x) and, unlike torch.where
                     # broadcast over the channels, runs at memory speed on a CPU
                     shown = rows.index_select(1, ids).view(len(rows), 1, *segments.shape)
-                    batch = shown * image
+                    batch = torch.mul(shown, image, out=buffer[: len(rows)])
                     if not blank:
                         batch.addcmul_(1 - shown, hidden)
                     labels.append(self._forward(batch).double().cpu().numpy())

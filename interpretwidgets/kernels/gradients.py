@@ -28,10 +28,17 @@ GPU_BUDGET = 2**24
 Forward = Callable[[Any], Any]
 
 
-def batch_rows(x: Any, evaluations: int = 1) -> int:
-    """Images per forward pass when each image costs ``evaluations`` model inputs (steps, samples...)."""
+#: how many times larger a forward pass with no backward may be: it frees each layer's activations as it goes
+#: (LIME's 1,000 perturbed 224×224 photos through a small CNN: 117 ms in passes of 40, 135 ms in passes of 10,
+#: 181 ms in passes of 160)
+NO_GRAD_FACTOR = 4
+
+
+def batch_rows(x: Any, evaluations: int = 1, *, no_grad: bool = False) -> int:
+    """Images per forward pass when each image costs ``evaluations`` model inputs (steps, samples...); passes with
+    ``no_grad`` (no backward to follow) may be :data:`NO_GRAD_FACTOR` times larger."""
     pixels = int(np.prod(x.shape[1:]))
-    budget = BUDGET.get(x.device.type, GPU_BUDGET)
+    budget = BUDGET.get(x.device.type, GPU_BUDGET) * (NO_GRAD_FACTOR if no_grad else 1)
     return max(1, budget // max(1, pixels * evaluations))
 
 
@@ -63,7 +70,7 @@ def predict(forward: Forward, x: Any) -> np.ndarray:
     """The model's (n, k) outputs for ``x``, in batches, as float64."""
     import torch
 
-    rows = batch_rows(x)
+    rows = batch_rows(x, no_grad=True)
     with torch.no_grad():
         parts = [forward(x[start : start + rows]) for start in range(0, len(x), rows)]
         parts = [part.reshape(len(part), -1) for part in parts]
@@ -314,8 +321,8 @@ def occlusion(
     method = Occlusion(forward)
     channels, height, width = (int(s) for s in x.shape[1:])
     positions = ((height - window[0]) // stride[0] + 2) * ((width - window[1]) // stride[1] + 2)
-    rows = batch_rows(x, positions)
-    per_eval = max(1, min(positions, batch_rows(x) // rows))
+    rows = batch_rows(x, positions, no_grad=True)
+    per_eval = max(1, min(positions, batch_rows(x, no_grad=True) // rows))
 
     def compute(part: slice, target: int) -> tuple[Any]:
         return (
