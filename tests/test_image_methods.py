@@ -139,6 +139,25 @@ def test_gradient_shap_is_captum_s_draw_for_draw_in_one_pass_or_in_groups(digits
     _close_to(explain(), expected)
 
 
+def test_gradient_shap_on_a_model_whose_input_gradient_is_broadcast():
+    """A model that first sums each channel's pixels gets a broadcast input gradient from autograd (stride 0)."""
+
+    class PixelSum(torch.nn.Module):
+        def forward(self, x):
+            return x.sum(dim=(2, 3))
+
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(PixelSum(), torch.nn.Linear(1, 3)).eval()
+    x = np.random.default_rng(0).random((2, 1, 8, 8)).astype(np.float32)
+    inputs = torch.from_numpy(x).requires_grad_()
+    assert torch.autograd.grad(model(inputs)[:, 1].sum(), inputs)[0].stride()[-1] == 0  # the case under test
+    a = iw.explain_image(model, x, "gradient_shap", target=1, n_samples=6, random_state=0)
+    with seeded(0):
+        expected = GradientShap(model).attribute(torch.from_numpy(x), baselines=torch.zeros(1, 1, 8, 8), target=1,
+                                                 n_samples=6)  # fmt: skip
+    _close_to(a.values[..., 0], expected.detach().numpy())
+
+
 def test_gradient_shap_with_one_baseline_per_image_is_captum_s_image_by_image(digits, monkeypatch):
     """Each image draws from its own baseline only: captum called image after image (targets outer) with that
     baseline as the set, draw for draw, in one pass or split."""

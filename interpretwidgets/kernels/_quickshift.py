@@ -7,7 +7,8 @@ Parzen density Σ exp(−d²/2σ²) over the window, then the nearest pixel of h
 window offset is one vectorised operation over the whole image, and the colour-and-position distance of a pixel
 pair is computed once for both pixels (it is symmetric, exactly), so the core runs about 1.8× faster.
 
-The segments are skimage's, bit for bit (tested): the same preprocessing (skimage's own functions), the same
+The segments are skimage's, bit for bit on the tested images (x86-64; torch's exp may differ from libm's by an
+ulp, which has not changed a segment): the same preprocessing (skimage's own functions), the same
 tie-breaking noise from the same generator, the distances in float32 with skimage's order of operations, each
 density summed in skimage's scan order with each step rounded as skimage's float32 accumulator rounds it, and
 among equally near parents of higher density the first in scan order. What skimage computes in float64 (uint8 or
@@ -24,7 +25,7 @@ import numpy as np
 
 #: below this many pixels skimage's loop is as fast as the tensor operations (measured: 64×64 0.020 vs 0.017 s)
 SMALL = 48 * 48
-#: bytes the distance blocks may take (a 224×224 photo needs 80 MB)
+#: bytes the distance blocks and their flipped copies may take (a 224×224 photo needs 160 MB)
 MEMORY_LIMIT = 2**28
 #: the parameters of skimage's ``quickshift`` that this computes; any other goes to skimage
 PARAMETERS = frozenset({"ratio", "kernel_size", "max_dist", "sigma", "convert2lab", "rng"})

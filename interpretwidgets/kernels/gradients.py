@@ -35,10 +35,11 @@ NO_GRAD_FACTOR = 4
 
 
 def batch_rows(x: Any, evaluations: int = 1, *, no_grad: bool = False) -> int:
-    """Images per forward pass when each image costs ``evaluations`` model inputs (steps, samples...); passes with
-    ``no_grad`` (no backward to follow) may be :data:`NO_GRAD_FACTOR` times larger."""
+    """Images per forward pass when each image costs ``evaluations`` model inputs (steps, samples...); on a CPU,
+    passes with ``no_grad`` (no backward to follow) may be :data:`NO_GRAD_FACTOR` times larger (measured there
+    only)."""
     pixels = int(np.prod(x.shape[1:]))
-    budget = BUDGET.get(x.device.type, GPU_BUDGET) * (NO_GRAD_FACTOR if no_grad else 1)
+    budget = BUDGET.get(x.device.type, GPU_BUDGET) * (NO_GRAD_FACTOR if no_grad and x.device.type == "cpu" else 1)
     return max(1, budget // max(1, pixels * evaluations))
 
 
@@ -201,7 +202,8 @@ def gradient_shap(
                     path = image - base
                     points = torch.addcmul(base, alpha.view(*alpha.shape, *spread), path)
                     grads = _input_gradients(forward, points.view(-1, *x.shape[1:]), target)
-                    sums[images] += grads.view_as(path).mul_(path).sum(dim=0)
+                    # contiguous: autograd may hand back a broadcast gradient (a model that first sums pixels)
+                    sums[images] += grads.contiguous().view_as(path).mul_(path).sum(dim=0)
                     bar.update(alpha.numel())
             values[..., k] = (sums / n_samples).cpu().double().numpy()
     return values
