@@ -93,6 +93,36 @@ def test_integrated_gradients_is_captum_s_whatever_the_passes(digits, monkeypatc
         _close_to(iw.explain_image(model, x, target=TARGETS, n_steps=20).values, expected)
 
 
+@pytest.mark.parametrize(("n", "evaluations", "fits"), [(10, 50, 8), (3, 20, 7), (3, 20, 45), (7, 4, 9), (1, 5, 1)])
+def test_the_passes_take_every_evaluation_of_every_image_once_and_fill_each_pass(n, evaluations, fits):
+    passes = gradients._passes(n, evaluations, fits)
+    taken = np.zeros((n, evaluations), dtype=int)
+    for p in passes:
+        taken[p.images, p.steps] += 1
+        assert p.points <= max(fits, 1)
+    assert (taken == 1).all()
+    # a last, smaller group of images takes more evaluations a pass than the full groups before it
+    if (n, evaluations, fits) == (10, 50, 8):
+        assert [(p.images, p.steps.stop - p.steps.start) for p in (passes[0], passes[-1])] == [
+            (slice(0, 8), 1), (slice(8, 10), 2)
+        ]  # fmt: skip
+        assert len(passes) == 50 + 13  # 8 images one step a pass, then 2 images four steps a pass (the last two)
+
+
+@pytest.mark.parametrize("method", ["integrated_gradients", "gradient_shap"])
+def test_integrated_gradients_and_gradient_shap_show_progress_over_several_passes(digits, monkeypatch, capsys, method):
+    model, x, background = digits
+    options = {"n_steps": 8} if method == "integrated_gradients" else {"n_samples": 8, "background": background}
+    monkeypatch.setitem(gradients.BUDGET, "cpu", 4 * 32 * 32)  # four points a pass: two passes for one image
+    iw.explain_image(model, x[:1], method, target=3, **options)
+    label = {"integrated_gradients": "Integrated gradients", "gradient_shap": "GradientShap"}[method]
+    shown = capsys.readouterr().err
+    assert f"{label}: 100%" in shown and "8/8" in shown
+    monkeypatch.setitem(gradients.BUDGET, "cpu", 64 * 32 * 32)  # one pass: no bar unless asked for
+    iw.explain_image(model, x[:1], method, target=3, **options)
+    assert label not in capsys.readouterr().err
+
+
 def test_gradient_shap_matches_captum_with_the_same_seed_over_the_background(digits):
     model, x, background = digits
     a = iw.explain_image(model, x, "gradient_shap", target=TARGETS, background=background, n_samples=20,

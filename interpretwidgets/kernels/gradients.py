@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import warnings
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -113,12 +114,12 @@ def integrated_gradients(
 
     captum's own quadrature (``approximation_parameters("gausslegendre")``, its default: the path positions α and
     their weights), its path points baseline + α·(x − baseline) in its step-major order, and its sum
-    (Σ weight·∂f/∂x at each point)·(x − baseline). The loop is ours: a group of images goes through the path a few
-    steps a pass (:func:`_groups`), each pass's points built in one operation and its gradients weighed into the sum
-    in place, so that a pass costs the model's forward and backward and little more. captum's
-    ``attribute`` materialises, reshapes and multiplies each chunk of points in several more passes over memory
-    (measured: 1.5–1.9× the model's own forward and backward passes on 224×224 photos with a small CNN, this loop
-    1.0–1.05). Equal to captum called directly up to float rounding (tested).
+    (Σ weight·∂f/∂x at each point)·(x − baseline). The loop is ours (:func:`_passes`): each pass's points built in
+    one operation and its gradients weighed into the sum in place, so that a pass costs the model's forward and
+    backward and little more. captum's ``attribute`` materialises, reshapes and multiplies each chunk of points in
+    several more passes over memory (measured: 1.5–1.9× the model's own forward and backward passes on 224×224
+    photos with a small CNN, this loop 1.0–1.05). Equal to captum called directly up to float rounding (tested).
+    A tqdm.auto bar counts the path points; Ctrl-C lands between passes.
     """
     import torch
     from captum.attr._utils.approximation_methods import approximation_parameters
@@ -126,24 +127,25 @@ def integrated_gradients(
     weights_of, alphas_of = approximation_parameters("gausslegendre")
     weights = [float(w) for w in weights_of(n_steps)]
     alphas = torch.tensor(alphas_of(n_steps), dtype=x.dtype, device=x.device)
-    group, per_pass = _groups(len(x), n_steps, batch_rows(x))
-    spread = (1,) * x.dim()  # an α per step, broadcast over the images of the group and their values
-
-    def compute(part: slice, target: int) -> tuple[Any]:
-        start = baselines[part]
-        path = x[part] - start
-        total = torch.zeros_like(path)
-        # one buffer for every pass's points: a fresh one each pass costs the memory allocator's page faults
-        buffer = torch.empty((min(per_pass, n_steps), *path.shape), dtype=x.dtype, device=x.device)
-        for first in range(0, n_steps, per_pass):
-            steps = slice(first, first + per_pass)
-            points = torch.addcmul(start, alphas[steps].view(-1, *spread), path, out=buffer[: len(alphas[steps])])
-            grads = _input_gradients(forward, points.view(-1, *x.shape[1:]), target).view(-1, *total.shape)
-            for grad, weight in zip(grads, weights[steps], strict=True):  # in place: no pass of products
-                total.add_(grad, alpha=weight)
-        return (total.mul_(path),)
-
-    (values,) = _over_targets(compute, len(x), targets, group, "Integrated gradients", progress)
+    passes = _passes(len(x), n_steps, batch_rows(x))
+    spread = (1,) * x.dim()  # an α per step, broadcast over the images of the pass and their values
+    path = x - baselines
+    # one buffer for every pass's points: a fresh one each pass costs the memory allocator's page faults
+    buffer = torch.empty((max(p.points for p in passes), *x.shape[1:]), dtype=x.dtype, device=x.device)
+    values = np.empty((*x.shape, len(targets)))
+    with _bar("Integrated gradients", len(x) * n_steps, targets, passes, progress) as bar:
+        for k, target in enumerate(targets):
+            total = torch.zeros_like(x)
+            for p in passes:
+                shape = (p.steps.stop - p.steps.start, p.images.stop - p.images.start, *x.shape[1:])
+                points = torch.addcmul(baselines[p.images], alphas[p.steps].view(-1, *spread), path[p.images],
+                                       out=buffer[: p.points].view(shape))  # fmt: skip
+                grads = _input_gradients(forward, points.view(-1, *x.shape[1:]), target).view(shape)
+                summed = total[p.images]
+                for grad, weight in zip(grads, weights[p.steps], strict=True):  # in place: no pass of products
+                    summed.add_(grad, alpha=weight)
+                bar.update(p.points)
+            values[..., k] = total.mul_(path).cpu().double().numpy()
     return values
 
 
@@ -167,19 +169,17 @@ def gradient_shap(
     (none for one baseline per image: captum's choice from one draws nothing), then the path positions
     ``np.random.uniform(0, 1, n * n_samples)``, both image-major. Sample j of image i is the gradient at
     b + α·(x − b) times (x − b); the mean over the samples is the value. NoiseTunnel's zero noise, drawn and added
-    to every pixel of every sample, is left out. The loop is ours: a group of images goes through its samples a
-    few at a time (:func:`_groups`), each pass's points built from the images as they are (no copy of an image per
-    sample). A tqdm.auto bar counts the samples; Ctrl-C lands between passes.
+    to every pixel of every sample, is left out. The loop is ours (:func:`_passes`), each pass's points built from
+    the images as they are (no copy of an image per sample). A tqdm.auto bar counts the samples; Ctrl-C lands
+    between passes.
     """
     import torch
-    from tqdm.auto import tqdm
 
     n = len(x)
-    group, per_pass = _groups(n, n_samples, batch_rows(x))
+    passes = _passes(n, n_samples, batch_rows(x))
     spread = (1,) * (x.dim() - 1)
     values = np.empty((*x.shape, len(targets)))
-    show = n * n_samples > group * per_pass if progress is None else progress  # as run_in_chunks: several passes
-    with tqdm(total=n * n_samples * len(targets), desc="GradientShap", unit="sample", disable=not show) as bar:
+    with _bar("GradientShap", n * n_samples, targets, passes, progress) as bar:
         for k, target in enumerate(targets):
             drawn = None
             if not per_image:
@@ -188,23 +188,20 @@ def gradient_shap(
             positions = np.random.uniform(0.0, 1.0, n * n_samples).reshape(n, n_samples)  # noqa: NPY002
             positions = torch.as_tensor(positions.T.copy(), dtype=x.dtype, device=x.device)
             sums = torch.zeros_like(x)
-            for first in range(0, n, group):
-                images = slice(first, min(n, first + group))
-                image = x[images]
-                for start in range(0, n_samples, per_pass):
-                    samples = slice(start, start + per_pass)
-                    alpha = positions[samples, images]
-                    if drawn is None:
-                        base = references[images].expand(len(alpha), *image.shape)
-                    else:
-                        base = references.index_select(0, drawn[samples, images].reshape(-1))
-                        base = base.view(len(alpha), *image.shape)
-                    path = image - base
-                    points = torch.addcmul(base, alpha.view(*alpha.shape, *spread), path)
-                    grads = _input_gradients(forward, points.view(-1, *x.shape[1:]), target)
-                    # contiguous: autograd may hand back a broadcast gradient (a model that first sums pixels)
-                    sums[images] += grads.contiguous().view_as(path).mul_(path).sum(dim=0)
-                    bar.update(alpha.numel())
+            for p in passes:
+                image = x[p.images]
+                alpha = positions[p.steps, p.images]
+                if drawn is None:
+                    base = references[p.images].expand(len(alpha), *image.shape)
+                else:
+                    base = references.index_select(0, drawn[p.steps, p.images].reshape(-1))
+                    base = base.view(len(alpha), *image.shape)
+                path = image - base
+                points = torch.addcmul(base, alpha.view(*alpha.shape, *spread), path)
+                grads = _input_gradients(forward, points.view(-1, *x.shape[1:]), target)
+                # contiguous: autograd may hand back a broadcast gradient (a model that first sums pixels)
+                sums[p.images] += grads.contiguous().view_as(path).mul_(path).sum(dim=0)
+                bar.update(p.points)
             values[..., k] = (sums / n_samples).cpu().double().numpy()
     return values
 
@@ -228,6 +225,40 @@ def _groups(n: int, evaluations: int, fits: int) -> tuple[int, int]:
         return max(1, min(n, fits // evaluations)), evaluations
     group = max(1, min(n, fits))
     return group, max(1, min(evaluations, fits // group))
+
+
+@dataclass(frozen=True)
+class Pass:
+    """One forward and backward pass: some ``steps`` (path steps, samples) of some ``images``."""
+
+    images: slice
+    steps: slice
+
+    @property
+    def points(self) -> int:
+        """The model inputs of the pass."""
+        return (self.images.stop - self.images.start) * (self.steps.stop - self.steps.start)
+
+
+def _passes(n: int, evaluations: int, fits: int) -> list[Pass]:
+    """The passes over ``n`` images' ``evaluations`` each, groups of images as :func:`_groups` makes them, each
+    group's evaluations split over as few passes as hold them (a last, smaller group takes more a pass)."""
+    group, _ = _groups(n, evaluations, fits)
+    passes = []
+    for first in range(0, n, group):
+        images = slice(first, min(n, first + group))
+        _, per_pass = _groups(images.stop - first, evaluations, fits)
+        passes += [Pass(images, slice(s, min(evaluations, s + per_pass))) for s in range(0, evaluations, per_pass)]
+    return passes
+
+
+def _bar(label: str, points: int, targets: Sequence[int], passes: Sequence[Pass], progress: bool | None) -> Any:
+    """A tqdm.auto bar over every target's ``points``; ``progress=None`` shows it when there is more than one pass
+    (as :func:`run_in_chunks` does)."""
+    from tqdm.auto import tqdm
+
+    show = len(passes) * len(targets) > 1 if progress is None else progress
+    return tqdm(total=points * len(targets), desc=label, unit="point", disable=not show)
 
 
 def deeplift(
