@@ -54,15 +54,20 @@ def explain_superpixels(
     Each image gets a fresh explainer seeded with ``random_state`` (so an image's explanation does not depend on
     the others); ``hidden`` (n, C, H, W) is what a hidden superpixel shows.
     """
+    import sklearn
+
     segment_fn = _segmentation(segmentation, random_state)
 
     def one(index: np.ndarray) -> tuple[np.ndarray, ...]:
         i = int(index[0])
         explainer = _batched_lime_class()(forward, x[i], hidden[i], batch_rows(x, no_grad=True), random_state)
-        explanation = explainer.explain_instance(
-            _for_lime(images[i]), classifier_fn=None, labels=tuple(targets), hide_color=0, top_labels=None,
-            num_samples=n_samples, segmentation_fn=segment_fn, random_seed=random_state,
-        )  # fmt: skip
+        # lime's ridge fits and distances as lime runs them, less scikit-learn's checks of their arguments (its
+        # parameter validation takes a third of their time on a small image); data_labels checks the scores
+        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+            explanation = explainer.explain_instance(
+                _for_lime(images[i]), classifier_fn=None, labels=tuple(targets), hide_color=0, top_labels=None,
+                num_samples=n_samples, segmentation_fn=segment_fn, random_seed=random_state,
+            )  # fmt: skip
         segments = np.asarray(explanation.segments)
         weights = np.zeros((int(segments.max()) + 1, len(targets)))
         for j, target in enumerate(targets):
@@ -137,22 +142,66 @@ def _batched_lime_class() -> type:
                 raise ValueError(
                     f"segment ids must be 0..{n_features - 1}; received {segments.min()}..{segments.max()}"
                 )
-            image, hidden = self._image, self._hidden
-            ids = torch.as_tensor(segments.ravel(), dtype=torch.long, device=image.device)
-            blank = not hidden.any()
+            compose = _composer(self._image, self._hidden, segments, n_features)
             labels = []
             # one buffer for every batch: a fresh one each batch costs the memory allocator's page faults
-            buffer = torch.empty((min(self._rows, num_samples), *image.shape), dtype=image.dtype, device=image.device)
+            buffer = torch.empty((min(self._rows, num_samples), *self._image.shape), dtype=self._image.dtype,
+                                 device=self._image.device)  # fmt: skip
             with torch.no_grad():
                 for start in range(0, num_samples, self._rows):
-                    rows = torch.as_tensor(data[start : start + self._rows], dtype=image.dtype, device=image.device)
-                    # shown·image + (1 − shown)·hidden selects exactly (1·x + 0·h = x) and, unlike torch.where
-                    # broadcast over the channels, runs at memory speed on a CPU
-                    shown = rows.index_select(1, ids).view(len(rows), 1, *segments.shape)
-                    batch = torch.mul(shown, image, out=buffer[: len(rows)])
-                    if not blank:
-                        batch.addcmul_(1 - shown, hidden)
-                    labels.append(self._forward(batch).double().cpu().numpy())
-            return data, np.concatenate(labels)
+                    shown = torch.as_tensor(data[start : start + self._rows], dtype=buffer.dtype, device=buffer.device)
+                    labels.append(self._forward(compose(shown, buffer[: len(shown)])).double().cpu().numpy())
+            scores = np.concatenate(labels)
+            if not np.isfinite(scores).all():
+                bad = int((~np.isfinite(scores)).any(axis=1).sum())
+                raise ValueError(
+                    f"LIME needs finite model outputs; the model returned NaN or infinity for {bad} of the "
+                    f"{num_samples} perturbed images"
+                )
+            return data, scores
 
     return BatchedLime
+
+
+#: most superpixels for which a perturbed image is composed as one matrix product (a CPU computes the product of
+#: 1,000 draws with 64 superpixel layers of a 32×32 image faster than it gathers each pixel's draw: 0.36 vs 0.49 ms)
+PRODUCT_FEATURES = 64
+#: most values the superpixel layers of the image (and of its hidden image) may take together
+PRODUCT_VALUES = 2**24
+
+
+def _composer(image: Any, hidden: Any, segments: np.ndarray, n_features: int) -> Callable[[Any, Any], Any]:
+    """``compose(shown, out)``: the perturbed images for ``shown`` (b, n_features) on/off draws, written to ``out``
+    (b, C, H, W): each pixel of a shown superpixel from ``image``, of a hidden one from ``hidden``, exactly (x·1 +
+    h·0 is x).
+
+    With few superpixels, ``shown`` times the image split into one layer per superpixel (zero elsewhere): a matrix
+    product, which a CPU runs faster than a gather of each pixel's draw; otherwise the draws gathered per pixel.
+    """
+    import torch
+
+    ids = torch.as_tensor(segments.ravel(), dtype=torch.long, device=image.device)
+    blank = not hidden.any()
+    if n_features <= PRODUCT_FEATURES and n_features * image.numel() * (1 if blank else 2) <= PRODUCT_VALUES:
+        member = (torch.arange(n_features, device=ids.device).view(-1, 1) == ids).to(image.dtype).unsqueeze(1)
+        image_layers = (member * image.reshape(1, len(image), -1)).view(n_features, -1)
+        hidden_layers = None if blank else (member * hidden.reshape(1, len(hidden), -1)).view(n_features, -1)
+
+        def product(shown: Any, out: Any) -> Any:
+            flat = torch.mm(shown, image_layers, out=out.view(len(shown), -1))
+            if hidden_layers is not None:
+                flat.addmm_(1 - shown, hidden_layers)
+            return out
+
+        return product
+
+    def gather(shown: Any, out: Any) -> Any:
+        # shown·image + (1 − shown)·hidden, each pixel's draw gathered: unlike torch.where broadcast over the
+        # channels, this runs at memory speed on a CPU
+        mask = shown.index_select(1, ids).view(len(shown), 1, *segments.shape)
+        batch = torch.mul(mask, image, out=out)
+        if not blank:
+            batch.addcmul_(1 - mask, hidden)
+        return batch
+
+    return gather
