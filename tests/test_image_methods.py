@@ -27,6 +27,7 @@ from lime.wrappers.scikit_image import SegmentationAlgorithm
 
 import interpretwidgets as iw
 from interpretwidgets.kernels import gradients
+from interpretwidgets.kernels._baselines import baseline_images
 from interpretwidgets.kernels._random import seeded
 from interpretwidgets.kernels.image import METHODS
 from tests.image_models import colour_net, one_thread, photo, trained_digits
@@ -309,6 +310,47 @@ def test_lime_gives_lime_s_own_weights_segments_and_intercepts(digits):
             surrogate = direct.intercept[target] + sum(w for _, w in direct.local_exp[target])
             assert a.convergence_delta[i, j] == pytest.approx(surrogate - f(model, x[i : i + 1])[0, target], abs=1e-5)
     assert a.baseline.startswith("intercept of LIME's local linear surrogate")
+
+
+@pytest.mark.parametrize("n_features", [3, 40])
+@pytest.mark.parametrize("blank", [True, False])
+def test_lime_s_perturbed_images_are_exact_by_product_and_by_gather(monkeypatch, n_features, blank):
+    """Both ways of composing the perturbed images give each pixel exactly the image's or the hidden image's
+    value, as the superpixel's draw says."""
+    from interpretwidgets.kernels import _image_lime
+
+    rng = np.random.default_rng(n_features)
+    image = torch.from_numpy(rng.normal(size=(3, 20, 24)).astype(np.float32))
+    hidden = torch.zeros_like(image) if blank else torch.from_numpy(rng.normal(size=(3, 20, 24)).astype(np.float32))
+    segments = rng.permutation(np.arange(20 * 24) % n_features).reshape(20, 24)
+    draws = rng.integers(0, 2, (7, n_features))
+    expected = np.where(draws[:, segments][:, None].astype(bool), image.numpy(), hidden.numpy())
+    for most in (0, 64):  # every draw gathered, then every draw by the product
+        monkeypatch.setattr(_image_lime, "PRODUCT_FEATURES", most)
+        compose = _image_lime._composer(image, hidden, segments, n_features)
+        out = compose(torch.as_tensor(draws, dtype=torch.float32), torch.empty((7, 3, 20, 24)))
+        np.testing.assert_array_equal(out.numpy(), expected)
+
+
+def test_lime_hides_superpixels_with_the_baseline_s_pixels(digits):
+    """With baseline="blur" the hidden superpixels show the blurred image: lime's own call whose classifier puts
+    the blurred pixels where lime hid them (hide_color=NaN marks them) gives the same weights."""
+    model, x, _ = digits
+    a = iw.explain_image(model, x[0], "lime", target=3, n_samples=200, baseline="blur", random_state=2)
+    blurred = baseline_images("blur", x[:1], None, 2).images[0]
+
+    def classify(batch):
+        gray = batch[..., 0]
+        return f(model, np.where(np.isnan(gray), blurred[0], gray)[:, None].astype(np.float32))
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        direct = LimeImageExplainer(random_state=2).explain_instance(
+            x[0, 0], classify, labels=(3,), hide_color=np.nan, top_labels=None, num_samples=200, random_seed=2,
+            batch_size=10,
+        )  # fmt: skip
+    np.testing.assert_array_equal(a.segments[0], direct.segments)
+    np.testing.assert_allclose(a.segment_values(0, 0)[1], [w for _, w in sorted(direct.local_exp[3])], atol=1e-5)
 
 
 def test_lime_on_a_colour_photo_with_slic_is_lime_s_and_deterministic():
