@@ -136,10 +136,9 @@ def make_task(
     n_outputs = int(first.reshape(1, -1).shape[1])
     all_names = all_output_names(names, n_outputs)
     targets = explicit_targets(target, n_outputs, all_names)
-    if len(x) == 1:  # the check's scores: a large model's forward pass is not run twice
-        outputs = first.reshape(1, -1).detach().cpu().double().numpy()
-    else:  # in the batches the methods run (a model's scores can differ in the last bits with the batch)
-        outputs = gradients.predict(forward, x)
+    # one image: the check's scores (a large model's forward pass is not run twice); more: in the batches the
+    # methods run (a model's scores can differ in the last bits with the batch)
+    outputs = first.reshape(1, -1).detach().cpu().double().numpy() if len(x) == 1 else gradients.predict(forward, x)
     if targets is None:
         targets = default_targets(n_outputs, outputs.argmax(axis=1), ALL_CLASSES_UP_TO)
     probabilities = n_outputs > 1 and outputs.min() >= 0 and np.allclose(outputs.sum(axis=1), 1.0, atol=1e-4)
