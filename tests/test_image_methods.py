@@ -332,6 +332,26 @@ def test_lime_s_perturbed_images_are_exact_by_product_and_by_gather(monkeypatch,
         np.testing.assert_array_equal(out.numpy(), expected)
 
 
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_lime_s_perturbed_images_are_exact_on_a_gpu_that_multiplies_in_tf32():
+    """A GPU may multiply float32 matrices in TF32 (it rounds the pixels): there the draws are gathered."""
+    from interpretwidgets.kernels import _image_lime
+
+    rng = np.random.default_rng(0)
+    image = torch.from_numpy(rng.normal(size=(3, 20, 24)).astype(np.float32)).cuda()
+    segments = rng.permutation(np.arange(20 * 24) % 5).reshape(20, 24)
+    draws = rng.integers(0, 2, (7, 5))
+    expected = np.where(draws[:, segments][:, None].astype(bool), image.cpu().numpy(), 0.0)
+    precision = torch.get_float32_matmul_precision()
+    torch.set_float32_matmul_precision("high")
+    try:
+        compose = _image_lime._composer(image, torch.zeros_like(image), segments, 5)
+        out = compose(torch.as_tensor(draws, dtype=torch.float32).cuda(), torch.empty((7, 3, 20, 24)).cuda())
+    finally:
+        torch.set_float32_matmul_precision(precision)
+    np.testing.assert_array_equal(out.cpu().numpy(), expected)
+
+
 def test_lime_hides_superpixels_with_the_baseline_s_pixels(digits):
     """With baseline="blur" the hidden superpixels show the blurred image: lime's own call whose classifier puts
     the blurred pixels where lime hid them (hide_color=NaN marks them) gives the same weights."""

@@ -176,14 +176,18 @@ def _composer(image: Any, hidden: Any, segments: np.ndarray, n_features: int) ->
     (b, C, H, W): each pixel of a shown superpixel from ``image``, of a hidden one from ``hidden``, exactly (x·1 +
     h·0 is x).
 
-    With few superpixels, ``shown`` times the image split into one layer per superpixel (zero elsewhere): a matrix
-    product, which a CPU runs faster than a gather of each pixel's draw; otherwise the draws gathered per pixel.
+    On a CPU with few superpixels, ``shown`` times the image split into one layer per superpixel (zero elsewhere):
+    a matrix product, which a CPU runs faster than a gather of each pixel's draw; otherwise the draws gathered per
+    pixel.
     """
     import torch
 
     ids = torch.as_tensor(segments.ravel(), dtype=torch.long, device=image.device)
     blank = not hidden.any()
-    if n_features <= PRODUCT_FEATURES and n_features * image.numel() * (1 if blank else 2) <= PRODUCT_VALUES:
+    # on a CPU only: a GPU may run float32 products in TF32 or bfloat16 (torch.set_float32_matmul_precision), which
+    # would round the pixels
+    if (image.device.type == "cpu" and n_features <= PRODUCT_FEATURES
+            and n_features * image.numel() * (1 if blank else 2) <= PRODUCT_VALUES):  # fmt: skip
         member = (torch.arange(n_features, device=ids.device).view(-1, 1) == ids).to(image.dtype).unsqueeze(1)
         image_layers = (member * image.reshape(1, len(image), -1)).view(n_features, -1)
         hidden_layers = None if blank else (member * hidden.reshape(1, len(hidden), -1)).view(n_features, -1)

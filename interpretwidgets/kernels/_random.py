@@ -33,10 +33,13 @@ def _seed_torch(torch: Any, random_state: int) -> None:
     """Seed torch as ``torch.manual_seed`` does. On a machine with no accelerator only the CPU generator: there
     ``torch.manual_seed`` queues a lazy seeding of each absent device, formatting the call stack for each (a fifth
     of a millisecond a call)."""
-    mps = getattr(torch.backends, "mps", None)
-    xpu = getattr(torch, "xpu", None)
-    if (torch.cuda.is_available() or (mps is not None and mps.is_available())
-            or (xpu is not None and xpu.is_available())):  # fmt: skip
-        torch.manual_seed(random_state)
+    accelerator = getattr(torch, "accelerator", None)  # torch >= 2.6: any device type, custom backends included
+    if accelerator is not None:
+        present = accelerator.is_available()
     else:
-        torch.random.default_generator.manual_seed(random_state)
+        mps = getattr(torch.backends, "mps", None)
+        present = torch.cuda.is_available() or (mps is not None and mps.is_available())
+    if present:
+        torch.manual_seed(int(random_state))
+    else:
+        torch.random.default_generator.manual_seed(int(random_state))

@@ -10,6 +10,7 @@ samples split over several when they exceed one). Each returns numpy arrays with
 from __future__ import annotations
 
 import functools
+import itertools
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -129,23 +130,25 @@ def integrated_gradients(
     alphas = torch.tensor(alphas_of(n_steps), dtype=x.dtype, device=x.device)
     passes = _passes(len(x), n_steps, batch_rows(x))
     spread = (1,) * x.dim()  # an α per step, broadcast over the images of the pass and their values
-    path = x - baselines
     # one buffer for every pass's points: a fresh one each pass costs the memory allocator's page faults
     buffer = torch.empty((max(p.points for p in passes), *x.shape[1:]), dtype=x.dtype, device=x.device)
     values = np.empty((*x.shape, len(targets)))
     with _bar("Integrated gradients", len(x) * n_steps, targets, passes, progress) as bar:
         for k, target in enumerate(targets):
-            total = torch.zeros_like(x)
-            for p in passes:
-                shape = (p.steps.stop - p.steps.start, p.images.stop - p.images.start, *x.shape[1:])
-                points = torch.addcmul(baselines[p.images], alphas[p.steps].view(-1, *spread), path[p.images],
-                                       out=buffer[: p.points].view(shape))  # fmt: skip
-                grads = _input_gradients(forward, points.view(-1, *x.shape[1:]), target).view(shape)
-                summed = total[p.images]
-                for grad, weight in zip(grads, weights[p.steps], strict=True):  # in place: no pass of products
-                    summed.add_(grad, alpha=weight)
-                bar.update(p.points)
-            values[..., k] = total.mul_(path).cpu().double().numpy()
+            # a group's path and sum at a time: a device holds the images and little more
+            for images, group in itertools.groupby(passes, key=lambda p: (p.images.start, p.images.stop)):
+                start = baselines[slice(*images)]
+                path = x[slice(*images)] - start
+                total = torch.zeros_like(path)
+                for p in group:
+                    shape = (p.steps.stop - p.steps.start, len(path), *x.shape[1:])
+                    points = torch.addcmul(start, alphas[p.steps].view(-1, *spread), path,
+                                           out=buffer[: p.points].view(shape))  # fmt: skip
+                    grads = _input_gradients(forward, points.view(-1, *x.shape[1:]), target).view(shape)
+                    for grad, weight in zip(grads, weights[p.steps], strict=True):  # in place: no pass of products
+                        total.add_(grad, alpha=weight)
+                    bar.update(p.points)
+                values[slice(*images), ..., k] = total.mul_(path).cpu().double().numpy()
     return values
 
 
@@ -253,8 +256,8 @@ def _passes(n: int, evaluations: int, fits: int) -> list[Pass]:
 
 
 def _bar(label: str, points: int, targets: Sequence[int], passes: Sequence[Pass], progress: bool | None) -> Any:
-    """A tqdm.auto bar over every target's ``points``; ``progress=None`` shows it when there is more than one pass
-    (as :func:`run_in_chunks` does)."""
+    """A tqdm.auto bar over every target's ``points``; ``progress=None`` shows it when the work takes more than one
+    pass (all targets' passes counted)."""
     from tqdm.auto import tqdm
 
     show = len(passes) * len(targets) > 1 if progress is None else progress
