@@ -110,6 +110,25 @@ def test_the_passes_take_every_evaluation_of_every_image_once_and_fill_each_pass
         assert len(passes) == 50 + 13  # 8 images one step a pass, then 2 images four steps a pass (the last two)
 
 
+def test_a_model_with_more_activations_an_image_takes_fewer_images_a_pass(monkeypatch):
+    """On a CPU the passes keep autograd's saved activations within ACTIVATION_BUDGET: four times the channels
+    after the input (which the convolution saves too), 3.7 times the bytes an image, about a quarter of the images
+    a pass; the input budget still caps a model with few activations."""
+    x = torch.rand(64, 1, 16, 16)
+
+    def rows(channels):
+        torch.manual_seed(0)
+        model = torch.nn.Sequential(torch.nn.Conv2d(1, channels, 3, padding=1), torch.nn.ReLU(), torch.nn.Flatten())
+        return gradients.gradient_rows(gradients.scores(model), x, 0)
+
+    monkeypatch.setitem(gradients.BUDGET, "cpu", 10**6)
+    monkeypatch.setattr(gradients, "ACTIVATION_BUDGET", 2**20)
+    few, many = rows(8), rows(32)
+    assert 3 * many <= few <= 4 * many and few < gradients.batch_rows(x)
+    monkeypatch.setitem(gradients.BUDGET, "cpu", 3 * 256)
+    assert rows(8) == gradients.batch_rows(x) == 3
+
+
 @pytest.mark.parametrize("method", ["integrated_gradients", "gradient_shap"])
 def test_integrated_gradients_and_gradient_shap_show_progress_over_several_passes(digits, monkeypatch, capsys, method):
     model, x, background = digits
