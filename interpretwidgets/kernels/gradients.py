@@ -214,6 +214,9 @@ def gradient_shap(
     passes = _passes(n, n_samples, gradient_rows(forward, x, targets[0]))
     spread = (1,) * (x.dim() - 1)
     values = np.empty((*x.shape, len(targets)))
+    # buffers for every pass's baselines, differences and points: fresh ones each pass cost page faults
+    rows = max(p.points for p in passes)
+    bases, paths, points_buffer = (torch.empty((rows, *x.shape[1:]), dtype=x.dtype, device=x.device) for _ in "bpt")
     with _bar("GradientShap", n * n_samples, targets, passes, progress) as bar:
         for k, target in enumerate(targets):
             drawn = None
@@ -226,13 +229,16 @@ def gradient_shap(
             for p in passes:
                 image = x[p.images]
                 alpha = positions[p.steps, p.images]
+                shape = (*alpha.shape, *x.shape[1:])
                 if drawn is None:
-                    base = references[p.images].expand(len(alpha), *image.shape)
+                    base = references[p.images].expand(shape)
                 else:
-                    base = references.index_select(0, drawn[p.steps, p.images].reshape(-1))
-                    base = base.view(len(alpha), *image.shape)
-                path = image - base
-                points = torch.addcmul(base, alpha.view(*alpha.shape, *spread), path)
+                    base = torch.index_select(references, 0, drawn[p.steps, p.images].reshape(-1),
+                                              out=bases[: p.points]).view(shape)  # fmt: skip
+                path = torch.sub(image, base, out=paths[: p.points].view(shape))
+                points = torch.addcmul(
+                    base, alpha.view(*alpha.shape, *spread), path, out=points_buffer[: p.points].view(shape)
+                )
                 grads = _input_gradients(forward, points.view(-1, *x.shape[1:]), target)
                 # sample by sample, in place: no products tensor (autograd may hand back a broadcast gradient, from
                 # a model that first sums pixels, which view_as would not take)
