@@ -21,9 +21,9 @@ import numpy as np
 from ._progress import run_in_chunks
 
 #: input values per forward pass, by device: a CPU is fastest while a pass's activations stay in its caches (6 MB
-#: of float32 input: ~1,500 digits or 10 photos of 224×224; measured with integrated gradients on 224×224 photos,
-#: passes of 8 photos were the fastest on both a small and a mid-size CNN, passes of 24 1.2–1.6× slower), a GPU
-#: with large passes (64 MB)
+#: of float32 input: ~1,500 digits or 10 photos of 224×224; measured with integrated gradients on 224×224 photos
+#: through a small CNN, passes of 24 photos were 1.2–1.6× slower than passes of 8), a GPU with large passes (64 MB).
+#: Gradient passes on a CPU may be cut further by :data:`ACTIVATION_BUDGET`
 BUDGET = {"cpu": 3 * 2**19}
 GPU_BUDGET = 2**24
 
@@ -151,7 +151,7 @@ def integrated_gradients(
     one operation and its gradients weighed into the sum in place, so that a pass costs the model's forward and
     backward and little more. captum's ``attribute`` materialises, reshapes and multiplies each chunk of points in
     several more passes over memory (measured: 1.5–1.9× the model's own forward and backward passes on 224×224
-    photos with a small CNN, this loop 1.0–1.05). Equal to captum called directly up to float rounding (tested).
+    photos with a small CNN, this loop 1.1). Equal to captum called directly up to float rounding (tested).
     A tqdm.auto bar counts the path points; Ctrl-C lands between passes.
     """
     import torch
