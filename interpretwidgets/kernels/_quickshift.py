@@ -87,10 +87,8 @@ def _segments(image: np.ndarray, kernel_size: float, max_dist: float, rng: Any) 
     padded_h, padded_w = height + 2 * half, width + 2 * half
     plane = padded_h * padded_w
 
-    channel_first = torch.from_numpy(np.ascontiguousarray(np.moveaxis(image, -1, 0)))
+    channel_first, padded = _padded(image, half)
     dtype = torch.float32
-    padded = torch.full((channels, padded_h, padded_w), math.inf, dtype=dtype)
-    padded[:, half : half + height, half : half + width] = channel_first
     column_offsets = (torch.arange(-half, half + 1, dtype=dtype) ** 2).view(window, 1, 1)
     inside = (slice(None), slice(half, half + height), slice(half, half + width))
 
@@ -163,9 +161,7 @@ def _small_segments(image: np.ndarray, kernel_size: float, max_dist: float, rng:
     inverse, half, noise = _constants(kernel_size, rng, height, width)
     window = 2 * half + 1
     offsets, padded_w = window * window, width + 2 * half
-    padded = torch.full((channels, height + 2 * half, padded_w), math.inf)
-    channel_first = torch.from_numpy(np.ascontiguousarray(np.moveaxis(image, -1, 0)))
-    padded[:, half : half + height, half : half + width] = channel_first
+    channel_first, padded = _padded(image, half)
     plane = padded[0].numel()
 
     # distance[(dr, dc), p]: the squared distance from p to p + (dr − half, dc − half), +inf off the image, in
@@ -222,6 +218,18 @@ def _constants(kernel_size: float, rng: Any, height: int, width: int) -> tuple[f
     half = math.ceil(float(np.float32(3) * size))
     noise = np.random.default_rng(rng).normal(scale=0.00001, size=(height, width)).astype(np.float32)
     return inverse, half, noise
+
+
+def _padded(image: np.ndarray, half: int) -> tuple[Any, Any]:
+    """The (H, W, C) image channels first, and padded by ``half`` pixels of +inf on every side (a neighbour off
+    the image is infinitely far), both float32 tensors."""
+    import torch
+
+    height, width, channels = image.shape
+    channel_first = torch.from_numpy(np.ascontiguousarray(np.moveaxis(image, -1, 0), dtype=np.float32))
+    padded = torch.full((channels, height + 2 * half, width + 2 * half), math.inf, dtype=torch.float32)
+    padded[:, half : half + height, half : half + width] = channel_first
+    return channel_first, padded
 
 
 def _roots(parent: np.ndarray, closest: np.ndarray, max_dist: float, shape: tuple[int, int]) -> np.ndarray:

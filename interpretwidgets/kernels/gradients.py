@@ -168,9 +168,9 @@ def integrated_gradients(
     with _bar("Integrated gradients", len(x) * n_steps, targets, passes, progress) as bar:
         for k, target in enumerate(targets):
             # a group's path and sum at a time: a device holds the images and little more
-            for images, group in itertools.groupby(passes, key=lambda p: (p.images.start, p.images.stop)):
-                start = baselines[slice(*images)]
-                path = x[slice(*images)] - start
+            for images, group in itertools.groupby(passes, key=lambda p: p.images):
+                start = baselines[images]
+                path = x[images] - start
                 total = torch.zeros_like(path)
                 for p in group:
                     shape = (p.steps.stop - p.steps.start, len(path), *x.shape[1:])
@@ -180,7 +180,7 @@ def integrated_gradients(
                     for grad, weight in zip(grads, weights[p.steps], strict=True):  # in place: no pass of products
                         total.add_(grad, alpha=weight)
                     bar.update(p.points)
-                values[slice(*images), ..., k] = total.mul_(path).cpu().double().numpy()
+                values[images, ..., k] = total.mul_(path).cpu().double().numpy()
     return values
 
 
@@ -216,7 +216,7 @@ def gradient_shap(
     values = np.empty((*x.shape, len(targets)))
     # buffers for every pass's baselines, differences and points: fresh ones each pass cost page faults
     rows = max(p.points for p in passes)
-    bases, paths, points_buffer = (torch.empty((rows, *x.shape[1:]), dtype=x.dtype, device=x.device) for _ in "bpt")
+    bases, paths, points_buffer = (torch.empty((rows, *x.shape[1:]), dtype=x.dtype, device=x.device) for _ in range(3))
     with _bar("GradientShap", n * n_samples, targets, passes, progress) as bar:
         for k, target in enumerate(targets):
             drawn = None
