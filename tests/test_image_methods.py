@@ -87,10 +87,11 @@ def test_integrated_gradients_is_captum_s_whatever_the_passes(digits, monkeypatc
     model, x, _ = digits
     xt = torch.from_numpy(x)
     expected = np.stack([IntegratedGradients(model).attribute(xt, target=t, n_steps=20).numpy() for t in TARGETS], -1)
-    for budget, groups in ((None, (3, 20)), (7 * 32 * 32, (3, 2)), (45 * 32 * 32, (2, 20))):
-        if budget:
-            monkeypatch.setitem(gradients.BUDGET, "cpu", budget)
-        assert gradients._groups(len(x), 20, gradients.batch_rows(xt)) == groups
+    assert gradients._groups(len(x), 20, gradients.gradient_rows(model, xt, 0)) == (3, 20)
+    _close_to(iw.explain_image(model, x, target=TARGETS, n_steps=20).values, expected)
+    for rows, groups in ((7, (3, 2)), (45, (2, 20))):
+        monkeypatch.setattr(gradients, "gradient_rows", lambda *args, rows=rows: rows)
+        assert gradients._groups(len(x), 20, rows) == groups
         _close_to(iw.explain_image(model, x, target=TARGETS, n_steps=20).values, expected)
 
 
@@ -110,10 +111,18 @@ def test_the_passes_take_every_evaluation_of_every_image_once_and_fill_each_pass
         assert len(passes) == 50 + 13  # 8 images one step a pass, then 2 images four steps a pass (the last two)
 
 
+class PixelSum(torch.nn.Module):
+    """Each channel's pixels summed: autograd saves nothing for it, and its input gradient is a broadcast."""
+
+    def forward(self, x):
+        return x.sum(dim=(2, 3))
+
+
 def test_a_model_with_more_activations_an_image_takes_fewer_images_a_pass(monkeypatch):
-    """On a CPU the passes keep autograd's saved activations within ACTIVATION_BUDGET: four times the channels
-    after the input (which the convolution saves too), 3.7 times the bytes an image, about a quarter of the images
-    a pass; the input budget still caps a model with few activations."""
+    """On a CPU a pass holds, for each image, the activations autograd saves and the input's gradient within
+    PASS_MEMORY: four times the channels after the input (which the convolution saves too), 3.4 times the bytes an
+    image, under a third of the images a pass; a model that saves nearly nothing, as many as its input gradients
+    fit."""
     x = torch.rand(64, 1, 16, 16)
 
     def rows(channels):
@@ -121,24 +130,23 @@ def test_a_model_with_more_activations_an_image_takes_fewer_images_a_pass(monkey
         model = torch.nn.Sequential(torch.nn.Conv2d(1, channels, 3, padding=1), torch.nn.ReLU(), torch.nn.Flatten())
         return gradients.gradient_rows(gradients.scores(model), x, 0)
 
-    monkeypatch.setitem(gradients.BUDGET, "cpu", 10**6)
-    monkeypatch.setattr(gradients, "ACTIVATION_BUDGET", 2**20)
+    monkeypatch.setattr(gradients, "PASS_MEMORY", 2**20)
     few, many = rows(8), rows(32)
-    assert 3 * many <= few <= 4 * many and few < gradients.batch_rows(x)
-    monkeypatch.setitem(gradients.BUDGET, "cpu", 3 * 256)
-    assert rows(8) == gradients.batch_rows(x) == 3
+    assert 3 * many <= few <= 3.5 * many
+    summed = torch.nn.Sequential(PixelSum(), torch.nn.Linear(1, 2))  # saves 4 bytes an image: the linear's input
+    assert gradients.gradient_rows(gradients.scores(summed), x, 0) == 2**20 // (256 * 4 + 4)
 
 
 @pytest.mark.parametrize("method", ["integrated_gradients", "gradient_shap"])
 def test_integrated_gradients_and_gradient_shap_show_progress_over_several_passes(digits, monkeypatch, capsys, method):
     model, x, background = digits
     options = {"n_steps": 8} if method == "integrated_gradients" else {"n_samples": 8, "background": background}
-    monkeypatch.setitem(gradients.BUDGET, "cpu", 4 * 32 * 32)  # four points a pass: two passes for one image
+    monkeypatch.setattr(gradients, "gradient_rows", lambda *args: 4)  # four points a pass: two for one image
     iw.explain_image(model, x[:1], method, target=3, **options)
     label = {"integrated_gradients": "Integrated gradients", "gradient_shap": "GradientShap"}[method]
     shown = capsys.readouterr().err
     assert f"{label}: 100%" in shown and "8/8" in shown
-    monkeypatch.setitem(gradients.BUDGET, "cpu", 64 * 32 * 32)  # one pass: no bar unless asked for
+    monkeypatch.setattr(gradients, "gradient_rows", lambda *args: 64)  # one pass: no bar unless asked for
     iw.explain_image(model, x[:1], method, target=3, **options)
     assert label not in capsys.readouterr().err
 
@@ -167,7 +175,8 @@ def _close_to(values, expected):
 def test_gradient_shap_is_captum_s_draw_for_draw_in_one_pass_or_in_groups(digits, monkeypatch):
     """Without captum's NoiseTunnel (it draws zero noise for every pixel) the same baseline indices and path
     positions, so captum's GradientShap values: with every image's samples in one pass, with passes that take a
-    few samples of every image, and with groups of whole images."""
+    few samples of every image, with groups of whole images, with the points gathered and lerped or mixed by a
+    matrix product, and with groups of one image."""
     model, x, background = digits
     xt, ref = torch.from_numpy(x), torch.from_numpy(background)
 
@@ -179,22 +188,21 @@ def test_gradient_shap_is_captum_s_draw_for_draw_in_one_pass_or_in_groups(digits
         expected = np.stack(
             [GradientShap(model).attribute(xt, baselines=ref, target=t, n_samples=50).numpy() for t in TARGETS], -1
         )
-    assert gradients._groups(len(x), 50, gradients.batch_rows(xt)) == (3, 50)  # one pass
+    assert gradients._groups(len(x), 50, gradients.gradient_rows(model, xt, 0)) == (3, 50)  # one pass
     _close_to(explain(), expected)
-    monkeypatch.setitem(gradients.BUDGET, "cpu", 16 * 32 * 32)  # 5 samples of each of the 3 images a pass
-    assert gradients._groups(len(x), 50, gradients.batch_rows(xt)) == (3, 5)
+    # 5 samples of each of the 3 images a pass; two images' samples a pass, then the third's
+    for rows, groups in ((16, (3, 5)), (120, (2, 50))):
+        monkeypatch.setattr(gradients, "gradient_rows", lambda *args, rows=rows: rows)
+        assert gradients._groups(len(x), 50, rows) == groups
+        _close_to(explain(), expected)
+    monkeypatch.setattr(gradients, "PRODUCT_TERMS", 64)  # the points by a matrix product: 40 references, 2 images
     _close_to(explain(), expected)
-    monkeypatch.setitem(gradients.BUDGET, "cpu", 120 * 32 * 32)  # two images' samples a pass, then the third's
-    assert gradients._groups(len(x), 50, gradients.batch_rows(xt)) == (2, 50)
+    monkeypatch.setattr(gradients, "SUMS_BUDGET", 0)  # room for one image's sums a group
     _close_to(explain(), expected)
 
 
 def test_gradient_shap_on_a_model_whose_input_gradient_is_broadcast():
     """A model that first sums each channel's pixels gets a broadcast input gradient from autograd (stride 0)."""
-
-    class PixelSum(torch.nn.Module):
-        def forward(self, x):
-            return x.sum(dim=(2, 3))
 
     torch.manual_seed(0)
     model = torch.nn.Sequential(PixelSum(), torch.nn.Linear(1, 3)).eval()
@@ -225,7 +233,7 @@ def test_gradient_shap_with_one_baseline_per_image_is_captum_s_image_by_image(di
                             .numpy() for i in range(len(x))]) for t in TARGETS
         ], -1)  # fmt: skip
     _close_to(explain(), expected)
-    monkeypatch.setitem(gradients.BUDGET, "cpu", 8 * 32 * 32)  # 2 samples of each of the 3 images a pass
+    monkeypatch.setattr(gradients, "gradient_rows", lambda *args: 8)  # 2 samples of each of the 3 images a pass
     _close_to(explain(), expected)
 
 
@@ -345,7 +353,7 @@ def test_lime_s_perturbed_images_are_exact_by_product_and_by_gather(monkeypatch,
     draws = rng.integers(0, 2, (7, n_features))
     expected = np.where(draws[:, segments][:, None].astype(bool), image.numpy(), hidden.numpy())
     for most in (0, 64):  # every draw gathered, then every draw by the product
-        monkeypatch.setattr(_image_lime, "PRODUCT_FEATURES", most)
+        monkeypatch.setattr(gradients, "PRODUCT_TERMS", most)
         compose = _image_lime._composer(image, hidden, segments, n_features)
         out = compose(torch.as_tensor(draws, dtype=torch.float32), torch.empty((7, 3, 20, 24)))
         np.testing.assert_array_equal(out.numpy(), expected)

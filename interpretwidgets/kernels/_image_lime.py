@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from . import gradients
 from ._progress import run_in_chunks
 from .gradients import batch_rows
 
@@ -163,10 +164,6 @@ def _batched_lime_class() -> type:
     return BatchedLime
 
 
-#: most superpixels for which the perturbed images are composed as one matrix product: its work grows with the
-#: superpixels, the gather's does not (measured, product vs gather: 1,000 digits of 32×32 with 16 superpixels 0.11
-#: vs 0.46 ms; 40 photos of 224×224 with 16, 0.95 vs 1.36 ms, with 32, 1.78 vs 1.34 ms)
-PRODUCT_FEATURES = 16
 #: most values the superpixel layers of the image (and of its hidden image) may take together
 PRODUCT_VALUES = 2**24
 
@@ -176,9 +173,9 @@ def _composer(image: Any, hidden: Any, segments: np.ndarray, n_features: int) ->
     (b, C, H, W): each pixel of a shown superpixel from ``image``, of a hidden one from ``hidden``, exactly (x·1 +
     h·0 is x).
 
-    On a CPU with few superpixels, ``shown`` times the image split into one layer per superpixel (zero elsewhere):
-    a matrix product, which a CPU runs faster than a gather of each pixel's draw; otherwise the draws gathered per
-    pixel.
+    On a CPU with at most :data:`~.gradients.PRODUCT_TERMS` superpixels, ``shown`` times the image split into one
+    layer per superpixel (zero elsewhere): a matrix product, which a CPU runs faster than a gather of each pixel's
+    draw (its work grows with the superpixels, the gather's does not); otherwise the draws gathered per pixel.
     """
     import torch
 
@@ -186,7 +183,7 @@ def _composer(image: Any, hidden: Any, segments: np.ndarray, n_features: int) ->
     blank = not hidden.any()
     # on a CPU only: a GPU may run float32 products in TF32 or bfloat16 (torch.set_float32_matmul_precision), which
     # would round the pixels
-    if (image.device.type == "cpu" and n_features <= PRODUCT_FEATURES
+    if (image.device.type == "cpu" and n_features <= gradients.PRODUCT_TERMS
             and n_features * image.numel() * (1 if blank else 2) <= PRODUCT_VALUES):  # fmt: skip
         member = (torch.arange(n_features, device=ids.device).view(-1, 1) == ids).to(image.dtype).unsqueeze(1)
         image_layers = (member * image.reshape(1, len(image), -1)).view(n_features, -1)

@@ -18,22 +18,30 @@ from typing import Any
 
 import numpy as np
 
+from ._allocator import reuse_freed_memory
 from ._progress import run_in_chunks
 
 #: input values per forward pass, by device: a CPU is fastest while a pass's activations stay in its caches (6 MB
 #: of float32 input: ~1,500 digits or 10 photos of 224×224; measured with integrated gradients on 224×224 photos
-#: through a small CNN, passes of 24 photos were 1.2–1.6× slower than passes of 8), a GPU with large passes (64 MB).
-#: Gradient passes on a CPU may be cut further by :data:`ACTIVATION_BUDGET`
+#: through a small CNN, passes of 24 photos were 1.2–1.6× slower than passes of 8, most of it page faults), a GPU
+#: with large passes (64 MB). Integrated gradients and GradientShap on a CPU go by :func:`gradient_rows` instead
 BUDGET = {"cpu": 3 * 2**19}
 GPU_BUDGET = 2**24
 
 Forward = Callable[[Any], Any]
 
-#: bytes of activations that autograd may keep for one forward and backward pass on a CPU. Past this the pass's
-#: tensors outgrow what the memory allocator keeps between passes, and each pass pays page faults for fresh memory
-#: (integrated gradients on 224×224 photos through a CNN of 185 M multiply-adds a photo, 6.6 MB of activations
-#: each: passes of 8 photos 370,000 minor faults and 1.30 s, passes of 2 under 10,000 and 0.95–1.04 s)
-ACTIVATION_BUDGET = 2**24
+#: bytes a forward and backward pass may hold on a CPU for its inputs: the activations autograd saves and the
+#: input gradients (24 MB: 16 photos of 224×224 through a 2 M multiply-add CNN, 1.46 MB each; 3 through a 185 M
+#: one, 7.2 MB each). Larger passes cost less an input while their memory stays with the allocator from one pass
+#: to the next (:func:`~._allocator.reuse_freed_memory`); past a few tens of MB it goes back to the system and
+#: every pass faults it in again (before reuse_freed_memory, integrated gradients through the 185 M CNN: passes of
+#: 8 photos 370,000 minor faults and 1.30 s, passes of 2 under 10,000 and 0.95–1.04 s)
+PASS_MEMORY = 3 * 2**23
+
+#: values of the gradient sums GradientShap keeps for a group of images, one image's worth per pair of image and
+#: reference (64 MB of float32; a group of one image keeps one sum per reference, however many): the sums of 32
+#: digits of 32×32 over 20 references take 655,360
+SUMS_BUDGET = 2**24
 
 
 #: how many times larger a forward pass with no backward may be: it frees each layer's activations as it goes
@@ -52,12 +60,17 @@ def batch_rows(x: Any, evaluations: int = 1, *, no_grad: bool = False) -> int:
 
 
 def gradient_rows(forward: Forward, x: Any, target: int) -> int:
-    """Model inputs per forward and backward pass: :func:`batch_rows`'s, and on a CPU no more than keep the
-    activations autograd saves within :data:`ACTIVATION_BUDGET`, as measured on a pass of one image and of two
-    (their difference leaves out the weights, saved once a pass)."""
-    rows = batch_rows(x)
-    if x.device.type != "cpu" or rows == 1:
-        return rows
+    """Model inputs per forward and backward pass. On a CPU as many as keep what a pass holds for each input
+    within :data:`PASS_MEMORY` bytes: the activations autograd saves, measured on a pass of one image and of two
+    (their difference leaves out the weights, saved once a pass), and the input's gradient. Elsewhere
+    :func:`batch_rows`'s.
+
+    Not :func:`batch_rows`'s input budget on a CPU: once :func:`~._allocator.reuse_freed_memory` keeps the
+    memory of each pass for the next, larger passes cost less (4 photos of 224 px through a 2 M multiply-add CNN,
+    50 samples each: GradientShap 1.20 times the model's own passes in passes of 8 photos, 1.06 in passes of 16).
+    """
+    if x.device.type != "cpu":
+        return batch_rows(x)
     import torch
 
     def saved(images: Any) -> int:
@@ -73,8 +86,8 @@ def gradient_rows(forward: Forward, x: Any, target: int) -> int:
         return total
 
     one = x[:1]
-    per_image = max(1, saved(torch.cat([one, one])) - saved(one))
-    return max(1, min(rows, ACTIVATION_BUDGET // per_image))
+    held = max(0, saved(torch.cat([one, one])) - saved(one)) + one.numel() * one.element_size()
+    return max(1, PASS_MEMORY // held)
 
 
 def scores(model: Any, targets: Sequence[int] | None = None) -> Any:
@@ -157,6 +170,7 @@ def integrated_gradients(
     import torch
     from captum.attr._utils.approximation_methods import approximation_parameters
 
+    reuse_freed_memory(x.device)
     weights_of, alphas_of = approximation_parameters("gausslegendre")
     weights = [float(w) for w in weights_of(n_steps)]
     alphas = torch.tensor(alphas_of(n_steps), dtype=x.dtype, device=x.device)
@@ -204,19 +218,28 @@ def gradient_shap(
     (none for one baseline per image: captum's choice from one draws nothing), then the path positions
     ``np.random.uniform(0, 1, n * n_samples)``, both image-major. Sample j of image i is the gradient at
     b + α·(x − b) times (x − b); the mean over the samples is the value. NoiseTunnel's zero noise, drawn and added
-    to every pixel of every sample, is left out. The loop is ours (:func:`_passes`), each pass's points built from
-    the images as they are (no copy of an image per sample). A tqdm.auto bar counts the samples; Ctrl-C lands
-    between passes.
+    to every pixel of every sample, is left out.
+
+    The loop is ours (:func:`_passes`): each pass's points mixed from the images and references as they are
+    (:func:`_shap_points`: no copy of an image per sample), and the gradients summed per pair of image and
+    reference, each sum weighed by x − b once its group of images is done (:data:`SUMS_BUDGET` bounds the group).
+    captum's ``attribute`` copies, scales and multiplies every sample's image in several more passes over memory.
+    Measured, this loop alone on 4 photos of 224×224 through a 2 M multiply-add CNN, 50 samples, in passes of 8:
+    a difference and a product per sample, 1.23 times the model's own forward and backward passes; the sums per
+    pair, 1.09; the points by a matrix product rather than a gather and a lerp, 1.16 → 1.08 in the same run.
+    A tqdm.auto bar counts the samples; Ctrl-C lands between passes.
     """
     import torch
 
+    reuse_freed_memory(x.device)
     n = len(x)
-    passes = _passes(n, n_samples, gradient_rows(forward, x, targets[0]))
-    spread = (1,) * (x.dim() - 1)
+    per_pair = 1 if per_image else len(references)  # the sums an image keeps: one per reference it may draw
+    most = n if per_image else max(1, SUMS_BUDGET // (per_pair * x[0].numel()))
+    passes = _passes(n, n_samples, gradient_rows(forward, x, targets[0]), most)
     values = np.empty((*x.shape, len(targets)))
-    # buffers for every pass's baselines, differences and points: fresh ones each pass cost page faults
+    # buffers for every pass's points and baselines: fresh ones each pass cost page faults
     rows = max(p.points for p in passes)
-    bases, paths, points_buffer = (torch.empty((rows, *x.shape[1:]), dtype=x.dtype, device=x.device) for _ in range(3))
+    buffers = [torch.empty((rows, *x.shape[1:]), dtype=x.dtype, device=x.device) for _ in range(2)]
     with _bar("GradientShap", n * n_samples, targets, passes, progress) as bar:
         for k, target in enumerate(targets):
             drawn = None
@@ -225,29 +248,79 @@ def gradient_shap(
                 drawn = torch.as_tensor(drawn.T.copy(), device=x.device)  # sample-major, as the passes go
             positions = np.random.uniform(0.0, 1.0, n * n_samples).reshape(n, n_samples)  # noqa: NPY002
             positions = torch.as_tensor(positions.T.copy(), dtype=x.dtype, device=x.device)
-            sums = torch.zeros_like(x)
-            for p in passes:
-                image = x[p.images]
-                alpha = positions[p.steps, p.images]
-                shape = (*alpha.shape, *x.shape[1:])
-                if drawn is None:
-                    base = references[p.images].expand(shape)
+            for images, group in itertools.groupby(passes, key=lambda p: p.images):
+                image, own = x[images], references[images] if per_image else references
+                chosen = None if drawn is None else drawn[:, images]
+                points_of = _shap_points(image, own, chosen, positions[:, images], buffers)
+                first = torch.arange(len(image), device=x.device) * per_pair  # each image's first sum
+                sums = torch.zeros((len(image) * per_pair, *x.shape[1:]), dtype=x.dtype, device=x.device)
+                for p in group:
+                    points = points_of(p.steps)
+                    # reshape: autograd may hand back a broadcast gradient (a model that first sums pixels)
+                    grads = _input_gradients(forward, points.view(-1, *x.shape[1:]), target).reshape(points.shape)
+                    # one sample at a time: its images' pairs are distinct, so no two additions race on a GPU
+                    for step, grad in enumerate(grads, p.steps.start):
+                        sums.index_add_(0, first if chosen is None else first + chosen[step], grad)
+                    bar.update(p.points)
+                if per_image:
+                    weighed = sums.mul_(image - own)
                 else:
-                    base = torch.index_select(references, 0, drawn[p.steps, p.images].reshape(-1),
-                                              out=bases[: p.points]).view(shape)  # fmt: skip
-                path = torch.sub(image, base, out=paths[: p.points].view(shape))
-                points = torch.addcmul(
-                    base, alpha.view(*alpha.shape, *spread), path, out=points_buffer[: p.points].view(shape)
-                )
-                grads = _input_gradients(forward, points.view(-1, *x.shape[1:]), target)
-                # sample by sample, in place: no products tensor (autograd may hand back a broadcast gradient, from
-                # a model that first sums pixels, which view_as would not take)
-                summed = sums[p.images]
-                for grad, difference in zip(grads.reshape(path.shape), path, strict=True):
-                    summed.addcmul_(grad, difference)
-                bar.update(p.points)
-            values[..., k] = (sums / n_samples).cpu().double().numpy()
+                    table, weighed = sums.view(len(image), per_pair, *x.shape[1:]), torch.zeros_like(image)
+                    for r, reference in enumerate(references):
+                        weighed.addcmul_(table[:, r], image - reference)
+                values[images, ..., k] = weighed.div_(n_samples).cpu().double().numpy()
     return values
+
+
+#: most images and references a CPU mixes by one matrix product, GradientShap's points as LIME's perturbed images
+#: (its superpixels): past that a gather runs faster (measured with LIME: 1,000 digits of 32×32 with 16
+#: superpixels 0.11 vs 0.46 ms; 40 photos of 224×224 with 16, 0.95 vs 1.36 ms, with 32, 1.78 vs 1.34 ms)
+PRODUCT_TERMS = 16
+
+
+def _shap_points(image: Any, references: Any, drawn: Any, alpha: Any, buffers: Sequence[Any]) -> Callable[[slice], Any]:
+    """``points(steps)``: for those samples s of each image i of ``image`` (g, C, H, W), the point b + α·(x − b)
+    with α = ``alpha[s, i]`` and b = ``references[drawn[s, i]]`` (``drawn`` None: ``references`` holds one
+    baseline an image), as an (s, g, C, H, W) view of ``buffers[0]``.
+
+    On a CPU with at most :data:`PRODUCT_TERMS` references and images, the weights (1 − α, α) times the references
+    and images stacked: one matrix product, which writes each point once (rounded as (1 − α)·b + α·x, within a
+    float's last bits of captum's b + α·(x − b)). Otherwise the baselines gathered into ``buffers[1]`` (none to
+    gather for one an image) and ``torch.lerp``.
+    """
+    import torch
+
+    g, spread = len(image), (1,) * (image.dim() - 1)
+
+    def out(steps: slice) -> Any:
+        rows = (steps.stop - steps.start) * g
+        return buffers[0][:rows].view(steps.stop - steps.start, *image.shape)
+
+    # on a CPU only: a GPU may multiply float32 in TF32 (torch.set_float32_matmul_precision), rounding the pixels
+    if drawn is not None and image.device.type == "cpu" and len(references) + g <= PRODUCT_TERMS:
+        stack = torch.cat([references, image]).view(len(references) + g, -1)
+        weights = torch.zeros((*alpha.shape, len(stack)), dtype=alpha.dtype)
+        weights.scatter_(2, drawn.unsqueeze(2), (1 - alpha).unsqueeze(2))
+        weights[:, torch.arange(g), torch.arange(len(references), len(stack))] = alpha
+
+        def product(steps: slice) -> Any:
+            points = out(steps)
+            torch.mm(weights[steps].view(-1, len(stack)), stack, out=points.view(len(points) * g, -1))
+            return points
+
+        return product
+
+    def lerp(steps: slice) -> Any:
+        points = out(steps)
+        if drawn is None:
+            base = references.expand(points.shape)
+        else:
+            chosen = drawn[steps].reshape(-1)
+            base = torch.index_select(references, 0, chosen, out=buffers[1][: len(chosen)]).view(points.shape)
+        weight = alpha[steps].view(*alpha[steps].shape, *spread)
+        return torch.lerp(base, image.expand(points.shape), weight, out=points)
+
+    return lerp
 
 
 def _input_gradients(forward: Forward, points: Any, target: int) -> Any:
@@ -261,13 +334,14 @@ def _input_gradients(forward: Forward, points: Any, target: int) -> Any:
     return grads
 
 
-def _groups(n: int, evaluations: int, fits: int) -> tuple[int, int]:
+def _groups(n: int, evaluations: int, fits: int, most: int | None = None) -> tuple[int, int]:
     """(images a group, evaluations a pass) when each of ``n`` images needs ``evaluations`` model inputs (path
     steps, samples) and a pass holds ``fits``: whole images' evaluations a pass while they fit, else as many
-    images as fit, each pass taking a few of their evaluations."""
+    images as fit, each pass taking a few of their evaluations; at most ``most`` images a group."""
+    cap = n if most is None else max(1, min(n, most))
     if evaluations <= fits:
-        return max(1, min(n, fits // evaluations)), evaluations
-    group = max(1, min(n, fits))
+        return max(1, min(cap, fits // evaluations)), evaluations
+    group = max(1, min(cap, fits))
     return group, max(1, min(evaluations, fits // group))
 
 
@@ -284,10 +358,11 @@ class Pass:
         return (self.images.stop - self.images.start) * (self.steps.stop - self.steps.start)
 
 
-def _passes(n: int, evaluations: int, fits: int) -> list[Pass]:
-    """The passes over ``n`` images' ``evaluations`` each, groups of images as :func:`_groups` makes them, each
-    group's evaluations split over as few passes as hold them (a last, smaller group takes more a pass)."""
-    group, _ = _groups(n, evaluations, fits)
+def _passes(n: int, evaluations: int, fits: int, most: int | None = None) -> list[Pass]:
+    """The passes over ``n`` images' ``evaluations`` each, groups of images (at most ``most``) as :func:`_groups`
+    makes them, each group's evaluations split over as few passes as hold them (a last, smaller group takes more a
+    pass)."""
+    group, _ = _groups(n, evaluations, fits, most)
     passes = []
     for first in range(0, n, group):
         images = slice(first, min(n, first + group))
