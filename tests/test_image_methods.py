@@ -95,16 +95,23 @@ def test_integrated_gradients_is_captum_s_whatever_the_passes(digits, monkeypatc
         _close_to(iw.explain_image(model, x, target=TARGETS, n_steps=20).values, expected)
 
 
-@pytest.mark.parametrize(("n", "evaluations", "fits"), [(10, 50, 8), (3, 20, 7), (3, 20, 45), (7, 4, 9), (1, 5, 1)])
-def test_the_passes_take_every_evaluation_of_every_image_once_and_fill_each_pass(n, evaluations, fits):
-    passes = gradients._passes(n, evaluations, fits)
+@pytest.mark.parametrize(
+    ("n", "evaluations", "fits", "most"),
+    [(10, 50, 8, None), (3, 20, 7, None), (3, 20, 45, None), (7, 4, 9, None), (1, 5, 1, None), (10, 50, 8, 3),
+     (7, 4, 9, 1), (5, 3, 100, 2), (4, 50, 17, 0)],
+)  # fmt: skip
+def test_the_passes_take_every_evaluation_of_every_image_once_and_fill_each_pass(n, evaluations, fits, most):
+    passes = gradients._passes(n, evaluations, fits, most)
     taken = np.zeros((n, evaluations), dtype=int)
     for p in passes:
         taken[p.images, p.steps] += 1
         assert p.points <= max(fits, 1)
+        assert p.images.stop - p.images.start <= max(1, most if most is not None else n)
     assert (taken == 1).all()
+    if most == 3:  # groups of three images, two samples of each a pass (six of the eight rows)
+        assert [(p.images, p.steps.stop - p.steps.start) for p in passes[:2]] == [(slice(0, 3), 2)] * 2
     # a last, smaller group of images takes more evaluations a pass than the full groups before it
-    if (n, evaluations, fits) == (10, 50, 8):
+    if (n, evaluations, fits, most) == (10, 50, 8, None):
         assert [(p.images, p.steps.stop - p.steps.start) for p in (passes[0], passes[-1])] == [
             (slice(0, 8), 1), (slice(8, 10), 2)
         ]  # fmt: skip
@@ -135,6 +142,24 @@ def test_a_model_with_more_activations_an_image_takes_fewer_images_a_pass(monkey
     assert 3 * many <= few <= 3.5 * many
     summed = torch.nn.Sequential(PixelSum(), torch.nn.Linear(1, 2))  # saves 4 bytes an image: the linear's input
     assert gradients.gradient_rows(gradients.scores(summed), x, 0) == 2**20 // (256 * 4 + 4)
+
+
+def test_measuring_a_pass_keeps_none_of_its_activations():
+    """gradient_rows runs the model forward with autograd's saved-tensor hooks and no backward: every activation
+    of those passes is freed with them (a graph node that kept its own output would be a C++ reference cycle)."""
+    import gc
+    import weakref
+
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3), torch.nn.ReLU(), torch.nn.Flatten()).eval()
+    outputs = []
+    handle = model[1].register_forward_hook(lambda module, inputs, output: outputs.append(weakref.ref(output)))
+    try:
+        gradients.gradient_rows(gradients.scores(model), torch.rand(8, 1, 16, 16), 0)
+    finally:
+        handle.remove()
+    gc.collect()
+    assert len(outputs) == 2 and all(output() is None for output in outputs)  # a pass of one image, one of two
 
 
 @pytest.mark.parametrize("method", ["integrated_gradients", "gradient_shap"])
@@ -195,7 +220,7 @@ def test_gradient_shap_is_captum_s_draw_for_draw_in_one_pass_or_in_groups(digits
         monkeypatch.setattr(gradients, "gradient_rows", lambda *args, rows=rows: rows)
         assert gradients._groups(len(x), 50, rows) == groups
         _close_to(explain(), expected)
-    monkeypatch.setattr(gradients, "PRODUCT_TERMS", 64)  # the points by a matrix product: 40 references, 2 images
+    monkeypatch.setattr(gradients, "MIX_TERMS", 64)  # points by a matrix product: 40 references, 2 images
     _close_to(explain(), expected)
     monkeypatch.setattr(gradients, "SUMS_BUDGET", 0)  # room for one image's sums a group
     _close_to(explain(), expected)
@@ -353,10 +378,38 @@ def test_lime_s_perturbed_images_are_exact_by_product_and_by_gather(monkeypatch,
     draws = rng.integers(0, 2, (7, n_features))
     expected = np.where(draws[:, segments][:, None].astype(bool), image.numpy(), hidden.numpy())
     for most in (0, 64):  # every draw gathered, then every draw by the product
-        monkeypatch.setattr(gradients, "PRODUCT_TERMS", most)
+        monkeypatch.setattr(_image_lime, "PRODUCT_FEATURES", most)
         compose = _image_lime._composer(image, hidden, segments, n_features)
         out = compose(torch.as_tensor(draws, dtype=torch.float32), torch.empty((7, 3, 20, 24)))
         np.testing.assert_array_equal(out.numpy(), expected)
+
+
+@pytest.mark.parametrize("precision", ["medium", "high"])
+def test_no_matrix_product_mixes_pixels_where_onednn_may_round_float32(precision):
+    """torch.set_float32_matmul_precision("medium") lets oneDNN run a CPU's float32 products in bfloat16 ("high":
+    TF32): LIME's perturbed images and GradientShap's points are then gathered, and stay exact."""
+    from interpretwidgets.kernels import _image_lime
+
+    rng = np.random.default_rng(0)
+    image = torch.from_numpy(rng.normal(size=(3, 20, 24)).astype(np.float32))
+    segments = rng.permutation(np.arange(20 * 24) % 5).reshape(20, 24)
+    photos = torch.from_numpy(rng.normal(size=(2, 3, 20, 24)).astype(np.float32))
+    drawn, alpha = torch.zeros((3, 2), dtype=torch.long), torch.full((3, 2), 0.5)
+
+    def ways():
+        return (
+            _image_lime._composer(image, torch.zeros_like(image), segments, 5).__name__,
+            gradients._shap_points(photos, photos[:1], drawn, alpha, [torch.empty(6, 3, 20, 24)]).__name__,
+        )
+
+    assert gradients.exact_products(torch.device("cpu")) and ways() == ("product", "product")
+    before = torch.get_float32_matmul_precision()
+    torch.set_float32_matmul_precision(precision)
+    try:
+        assert not gradients.exact_products(torch.device("cpu")) and ways() == ("gather", "lerp")
+    finally:
+        torch.set_float32_matmul_precision(before)
+    assert gradients.exact_products(torch.device("cpu"))
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")

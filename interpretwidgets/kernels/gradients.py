@@ -3,8 +3,9 @@
 Each runs over an (n, C, H, W) tensor on the model's device, once per explained class (``targets``: the classes
 of the outputs axis), in chunks of images: a tqdm.auto bar advances and Ctrl-C lands between chunks. A chunk holds
 as many images as keep one forward pass near :data:`BUDGET` input values for the device, so small images go in
-large batches and big ones do not exhaust memory (GradientShap goes in passes of its samples instead, an image's
-samples split over several when they exceed one). Each returns numpy arrays with the outputs axis last.
+large batches and big ones do not exhaust memory. Integrated gradients and GradientShap go in passes of their path
+steps or samples instead (:func:`_passes`), an image's split over several when they exceed one, sized on a CPU by
+what a pass holds (:func:`gradient_rows`). Each returns numpy arrays with the outputs axis last.
 """
 
 from __future__ import annotations
@@ -21,26 +22,28 @@ import numpy as np
 from ._allocator import reuse_freed_memory
 from ._progress import run_in_chunks
 
-#: input values per forward pass, by device: a CPU is fastest while a pass's activations stay in its caches (6 MB
-#: of float32 input: ~1,500 digits or 10 photos of 224×224; measured with integrated gradients on 224×224 photos
-#: through a small CNN, passes of 24 photos were 1.2–1.6× slower than passes of 8, most of it page faults), a GPU
-#: with large passes (64 MB). Integrated gradients and GradientShap on a CPU go by :func:`gradient_rows` instead
+#: input values per forward pass, by device: 6 MB of float32 input on a CPU (~1,500 digits or 10 photos of
+#: 224×224; measured with integrated gradients on 224×224 photos through a small CNN before
+#: :func:`~._allocator.reuse_freed_memory`, passes of 24 photos were 1.2–1.6× slower than passes of 8, most of it
+#: page faults), 64 MB on a GPU, which runs large passes best. Integrated gradients and GradientShap on a CPU go by
+#: :func:`gradient_rows` instead
 BUDGET = {"cpu": 3 * 2**19}
 GPU_BUDGET = 2**24
 
 Forward = Callable[[Any], Any]
 
 #: bytes a forward and backward pass may hold on a CPU for its inputs: the activations autograd saves and the
-#: input gradients (24 MB: 16 photos of 224×224 through a 2 M multiply-add CNN, 1.46 MB each; 3 through a 185 M
-#: one, 7.2 MB each). Larger passes cost less an input while their memory stays with the allocator from one pass
-#: to the next (:func:`~._allocator.reuse_freed_memory`); past a few tens of MB it goes back to the system and
-#: every pass faults it in again (before reuse_freed_memory, integrated gradients through the 185 M CNN: passes of
-#: 8 photos 370,000 minor faults and 1.30 s, passes of 2 under 10,000 and 0.95–1.04 s)
+#: input gradients (24 MB: 17 photos of 224×224 through a 2 M multiply-add CNN, 1.46 MB each; 3 through a 185 M
+#: one, 7.0 MB each). Larger passes cost less an input while their memory stays with the allocator from one pass to
+#: the next (:func:`~._allocator.reuse_freed_memory`); past a few tens of MB it goes back to the system and every
+#: pass faults it in again (before reuse_freed_memory, integrated gradients through the 185 M CNN: passes of 8
+#: photos 370,000 minor faults and 1.30 s, passes of 2 under 10,000 and 0.95–1.04 s)
 PASS_MEMORY = 3 * 2**23
 
 #: values of the gradient sums GradientShap keeps for a group of images, one image's worth per pair of image and
-#: reference (64 MB of float32; a group of one image keeps one sum per reference, however many): the sums of 32
-#: digits of 32×32 over 20 references take 655,360
+#: reference drawn (64 MB of float32): groups hold as many images as fit, however few (a group of one image keeps
+#: at most its samples' worth, one per reference it drew). The sums of 32 digits of 32×32 over 20 references take
+#: 655,360
 SUMS_BUDGET = 2**24
 
 
@@ -76,12 +79,13 @@ def gradient_rows(forward: Forward, x: Any, target: int) -> int:
     def saved(images: Any) -> int:
         total = 0
 
-        def pack(tensor: Any) -> Any:
+        def pack(tensor: Any) -> None:
             nonlocal total
             total += tensor.numel() * tensor.element_size()
-            return tensor
+            # nothing kept: no backward follows, and a layer's own output kept by its graph node would be a reference
+            # cycle in C++ that Python's collector never frees (every call leaked the pass's activations)
 
-        with torch.autograd.graph.saved_tensors_hooks(pack, lambda tensor: tensor), torch.enable_grad():
+        with torch.autograd.graph.saved_tensors_hooks(pack, lambda packed: packed), torch.enable_grad():
             forward(images.detach().requires_grad_())[:, target].sum()
         return total
 
@@ -222,24 +226,22 @@ def gradient_shap(
 
     The loop is ours (:func:`_passes`): each pass's points mixed from the images and references as they are
     (:func:`_shap_points`: no copy of an image per sample), and the gradients summed per pair of image and
-    reference, each sum weighed by x − b once its group of images is done (:data:`SUMS_BUDGET` bounds the group).
-    captum's ``attribute`` copies, scales and multiplies every sample's image in several more passes over memory.
-    Measured, this loop alone on 4 photos of 224×224 through a 2 M multiply-add CNN, 50 samples, in passes of 8:
-    a difference and a product per sample, 1.23 times the model's own forward and backward passes; the sums per
-    pair, 1.09; the points by a matrix product rather than a gather and a lerp, 1.16 → 1.08 in the same run.
-    A tqdm.auto bar counts the samples; Ctrl-C lands between passes.
+    reference drawn, each sum weighed by x − b once its group of images is done (:data:`SUMS_BUDGET` bounds a
+    group's sums). captum's ``attribute`` copies, scales and multiplies every sample's image in several more passes
+    over memory. Measured, this loop alone on 4 photos of 224×224 through a 2 M multiply-add CNN, 50 samples, in
+    passes of 8: a difference and a product per sample, 1.23 times the model's own forward and backward passes; the
+    sums per pair, 1.09; the points by a matrix product rather than a gather and a lerp, 1.16 → 1.08 in the same
+    run. A tqdm.auto bar counts the samples; Ctrl-C lands between passes.
     """
     import torch
 
     reuse_freed_memory(x.device)
     n = len(x)
-    per_pair = 1 if per_image else len(references)  # the sums an image keeps: one per reference it may draw
-    most = n if per_image else max(1, SUMS_BUDGET // (per_pair * x[0].numel()))
-    passes = _passes(n, n_samples, gradient_rows(forward, x, targets[0]), most)
+    pairs = 1 if per_image else min(len(references), n_samples)  # the most sums an image keeps
+    passes = _passes(n, n_samples, gradient_rows(forward, x, targets[0]), SUMS_BUDGET // (pairs * x[0].numel()))
     values = np.empty((*x.shape, len(targets)))
-    # buffers for every pass's points and baselines: fresh ones each pass cost page faults
-    rows = max(p.points for p in passes)
-    buffers = [torch.empty((rows, *x.shape[1:]), dtype=x.dtype, device=x.device) for _ in range(2)]
+    # one buffer for every pass's points (another for its baselines, when gathered): fresh ones cost page faults
+    buffers = [torch.empty((max(p.points for p in passes), *x.shape[1:]), dtype=x.dtype, device=x.device)]
     with _bar("GradientShap", n * n_samples, targets, passes, progress) as bar:
         for k, target in enumerate(targets):
             drawn = None
@@ -249,55 +251,74 @@ def gradient_shap(
             positions = np.random.uniform(0.0, 1.0, n * n_samples).reshape(n, n_samples)  # noqa: NPY002
             positions = torch.as_tensor(positions.T.copy(), dtype=x.dtype, device=x.device)
             for images, group in itertools.groupby(passes, key=lambda p: p.images):
-                image, own = x[images], references[images] if per_image else references
-                chosen = None if drawn is None else drawn[:, images]
-                points_of = _shap_points(image, own, chosen, positions[:, images], buffers)
-                first = torch.arange(len(image), device=x.device) * per_pair  # each image's first sum
-                sums = torch.zeros((len(image) * per_pair, *x.shape[1:]), dtype=x.dtype, device=x.device)
+                image = x[images]
+                own = references[images] if per_image else references  # what ``chosen`` indexes
+                local = torch.arange(len(image), device=x.device)
+                chosen = local.expand(n_samples, -1) if drawn is None else drawn[:, images]
+                # the pairs of image and reference drawn, numbered: a sum for each
+                drawn_pairs, slot = torch.unique(local * len(own) + chosen, return_inverse=True)
+                sums = torch.zeros((len(drawn_pairs), *x.shape[1:]), dtype=x.dtype, device=x.device)
+                points_of = _shap_points(image, own, None if per_image else chosen, positions[:, images], buffers)
                 for p in group:
                     points = points_of(p.steps)
                     # reshape: autograd may hand back a broadcast gradient (a model that first sums pixels)
                     grads = _input_gradients(forward, points.view(-1, *x.shape[1:]), target).reshape(points.shape)
                     # one sample at a time: its images' pairs are distinct, so no two additions race on a GPU
                     for step, grad in enumerate(grads, p.steps.start):
-                        sums.index_add_(0, first if chosen is None else first + chosen[step], grad)
+                        sums.index_add_(0, slot[step], grad)
                     bar.update(p.points)
-                if per_image:
-                    weighed = sums.mul_(image - own)
-                else:
-                    table, weighed = sums.view(len(image), per_pair, *x.shape[1:]), torch.zeros_like(image)
-                    for r, reference in enumerate(references):
-                        weighed.addcmul_(table[:, r], image - reference)
-                values[images, ..., k] = weighed.div_(n_samples).cpu().double().numpy()
+                which, reference = drawn_pairs // len(own), drawn_pairs % len(own)
+                weighed = sums.mul_(image[which] - own[reference])
+                # each image's pairs in a row (unique sorts them), summed in order: the same sum on any device
+                counts = torch.bincount(which, minlength=len(image)).tolist()
+                total = torch.stack([part.sum(0) for part in weighed.split(counts)])
+                values[images, ..., k] = total.div_(n_samples).cpu().double().numpy()
     return values
 
 
-#: most images and references a CPU mixes by one matrix product, GradientShap's points as LIME's perturbed images
-#: (its superpixels): past that a gather runs faster (measured with LIME: 1,000 digits of 32×32 with 16
-#: superpixels 0.11 vs 0.46 ms; 40 photos of 224×224 with 16, 0.95 vs 1.36 ms, with 32, 1.78 vs 1.34 ms)
-PRODUCT_TERMS = 16
+#: most references and images a CPU mixes into GradientShap's points by one matrix product: its work grows with
+#: them, a gather's and a lerp's do not (measured, 16 points a pass of 224×224 from 4 photos: with 6 terms 0.26 vs
+#: 0.65 ms, 32 terms 0.56 vs 0.76 ms, 64 terms 1.23 vs 0.76 ms; 768 points of 32×32 from 32 digits, 34 terms 0.149
+#: vs 0.143 ms)
+MIX_TERMS = 32
 
 
-def _shap_points(image: Any, references: Any, drawn: Any, alpha: Any, buffers: Sequence[Any]) -> Callable[[slice], Any]:
+def exact_products(device: Any) -> bool:
+    """Whether float32 matrix products on ``device`` round as float32 does: on a CPU unless oneDNN was asked for
+    bfloat16 or TF32 (``torch.set_float32_matmul_precision("medium")`` or ``"high"``, or
+    ``torch.backends.mkldnn.matmul.fp32_precision``); never assumed on a GPU, which may run them in TF32."""
+    import torch
+
+    if device.type != "cpu":
+        return False
+    matmul = getattr(getattr(torch.backends, "mkldnn", None), "matmul", None)
+    precision = getattr(matmul, "fp32_precision", None)  # torch >= 2.9; "none" inherits the default, full float32
+    if precision is not None:
+        return precision in ("none", "ieee")
+    try:
+        return torch.get_float32_matmul_precision() == "highest"
+    except RuntimeError:  # set through both the legacy and the new API: no single answer
+        return False
+
+
+def _shap_points(image: Any, references: Any, drawn: Any, alpha: Any, buffers: list[Any]) -> Callable[[slice], Any]:
     """``points(steps)``: for those samples s of each image i of ``image`` (g, C, H, W), the point b + α·(x − b)
     with α = ``alpha[s, i]`` and b = ``references[drawn[s, i]]`` (``drawn`` None: ``references`` holds one
-    baseline an image), as an (s, g, C, H, W) view of ``buffers[0]``.
+    baseline an image, b = ``references[i]``), as an (s, g, C, H, W) view of ``buffers[0]``.
 
-    On a CPU with at most :data:`PRODUCT_TERMS` references and images, the weights (1 − α, α) times the references
-    and images stacked: one matrix product, which writes each point once (rounded as (1 − α)·b + α·x, within a
-    float's last bits of captum's b + α·(x − b)). Otherwise the baselines gathered into ``buffers[1]`` (none to
-    gather for one an image) and ``torch.lerp``.
+    With references drawn, at most :data:`MIX_TERMS` references and images, and :func:`exact_products`: the weights
+    (1 − α, α) times the references and images stacked, one matrix product that writes each point once (rounded
+    as (1 − α)·b + α·x, within a float's last bits of captum's b + α·(x − b)). Otherwise ``torch.lerp`` from the
+    baselines, gathered into ``buffers[1]`` (added at first use) when drawn.
     """
     import torch
 
     g, spread = len(image), (1,) * (image.dim() - 1)
 
     def out(steps: slice) -> Any:
-        rows = (steps.stop - steps.start) * g
-        return buffers[0][:rows].view(steps.stop - steps.start, *image.shape)
+        return buffers[0][: (steps.stop - steps.start) * g].view(steps.stop - steps.start, *image.shape)
 
-    # on a CPU only: a GPU may multiply float32 in TF32 (torch.set_float32_matmul_precision), rounding the pixels
-    if drawn is not None and image.device.type == "cpu" and len(references) + g <= PRODUCT_TERMS:
+    if drawn is not None and len(references) + g <= MIX_TERMS and exact_products(image.device):
         stack = torch.cat([references, image]).view(len(references) + g, -1)
         weights = torch.zeros((*alpha.shape, len(stack)), dtype=alpha.dtype)
         weights.scatter_(2, drawn.unsqueeze(2), (1 - alpha).unsqueeze(2))
@@ -315,6 +336,8 @@ def _shap_points(image: Any, references: Any, drawn: Any, alpha: Any, buffers: S
         if drawn is None:
             base = references.expand(points.shape)
         else:
+            if len(buffers) == 1:
+                buffers.append(torch.empty_like(buffers[0]))
             chosen = drawn[steps].reshape(-1)
             base = torch.index_select(references, 0, chosen, out=buffers[1][: len(chosen)]).view(points.shape)
         weight = alpha[steps].view(*alpha[steps].shape, *spread)
