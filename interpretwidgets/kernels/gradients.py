@@ -33,12 +33,13 @@ GPU_BUDGET = 2**24
 Forward = Callable[[Any], Any]
 
 #: bytes a forward and backward pass may hold on a CPU for its inputs: the activations autograd saves and the
-#: input gradients (24 MB: 17 photos of 224×224 through a 2 M multiply-add CNN, 1.46 MB each; 3 through a 185 M
-#: one, 7.0 MB each). Larger passes cost less an input while their memory stays with the allocator from one pass to
-#: the next (:func:`~._allocator.reuse_freed_memory`); past a few tens of MB it goes back to the system and every
-#: pass faults it in again (before reuse_freed_memory, integrated gradients through the 185 M CNN: passes of 8
-#: photos 370,000 minor faults and 1.30 s, passes of 2 under 10,000 and 0.95–1.04 s)
-PASS_MEMORY = 3 * 2**23
+#: input gradients (32 MB: 22 photos of 224×224 through a 2 M multiply-add CNN, 1.46 MB each; 4 through a 185 M
+#: one, 7.0 MB each, whose passes of 3 cost 3–4 % more). Larger passes cost less an input while their memory stays
+#: with the allocator from one pass to the next (:func:`~._allocator.reuse_freed_memory`); past a few tens of MB it
+#: goes back to the system and every pass faults it in again (before reuse_freed_memory, integrated gradients
+#: through the 185 M CNN: passes of 8 photos 370,000 minor faults and 1.30 s, passes of 2 under 10,000 and
+#: 0.95–1.04 s)
+PASS_MEMORY = 2**25
 
 #: values of the gradient sums GradientShap keeps for a group of images, one image's worth per pair of image and
 #: reference drawn (64 MB of float32): groups hold as many images as fit, however few (a group of one image keeps
@@ -64,9 +65,9 @@ def batch_rows(x: Any, evaluations: int = 1, *, no_grad: bool = False) -> int:
 
 def gradient_rows(forward: Forward, x: Any, target: int) -> int:
     """Model inputs per forward and backward pass. On a CPU as many as keep what a pass holds for each input
-    within :data:`PASS_MEMORY` bytes: the activations autograd saves, measured on a pass of one image and of two
-    (their difference leaves out the weights, saved once a pass), and the input's gradient. Elsewhere
-    :func:`batch_rows`'s.
+    within :data:`PASS_MEMORY` bytes: the activations autograd saves, measured on a forward pass of one image
+    (the weights and buffers it saves left out: a pass saves them once), and the input's gradient. Elsewhere
+    :func:`batch_rows`'s. ``forward`` is a module (:func:`scores`).
 
     Not :func:`batch_rows`'s input budget on a CPU: once :func:`~._allocator.reuse_freed_memory` keeps the
     memory of each pass for the next, larger passes cost less (4 photos of 224 px through a 2 M multiply-add CNN,
@@ -76,21 +77,21 @@ def gradient_rows(forward: Forward, x: Any, target: int) -> int:
         return batch_rows(x)
     import torch
 
-    def saved(images: Any) -> int:
-        total = 0
+    # the weights and buffers a layer saves are the same for any batch: not counted
+    constant = {t.data_ptr() for t in itertools.chain(forward.parameters(), forward.buffers())}
+    saved = 0
 
-        def pack(tensor: Any) -> None:
-            nonlocal total
-            total += tensor.numel() * tensor.element_size()
-            # nothing kept: no backward follows, and a layer's own output kept by its graph node would be a reference
-            # cycle in C++ that Python's collector never frees (every call leaked the pass's activations)
-
-        with torch.autograd.graph.saved_tensors_hooks(pack, lambda packed: packed), torch.enable_grad():
-            forward(images.detach().requires_grad_())[:, target].sum()
-        return total
+    def pack(tensor: Any) -> None:
+        nonlocal saved
+        if tensor.data_ptr() not in constant:
+            saved += tensor.numel() * tensor.element_size()
+        # nothing kept: no backward follows, and a layer's own output kept by its graph node would be a reference
+        # cycle in C++ that Python's collector never frees (every call leaked the pass's activations)
 
     one = x[:1]
-    held = max(0, saved(torch.cat([one, one])) - saved(one)) + one.numel() * one.element_size()
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda packed: packed), torch.enable_grad():
+        forward(one.detach().requires_grad_())[:, target].sum()
+    held = saved + one.numel() * one.element_size()
     return max(1, PASS_MEMORY // held)
 
 
