@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import os
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -32,13 +33,13 @@ GPU_BUDGET = 2**24
 
 Forward = Callable[[Any], Any]
 
-#: bytes a forward and backward pass may hold on a CPU for its inputs: the activations autograd saves and the
-#: input gradients (32 MB: 22 photos of 224×224 through a 2 M multiply-add CNN, 1.46 MB each; 4 through a 185 M
-#: one, 7.0 MB each, whose passes of 3 cost 3–4 % more). Larger passes cost less an input while their memory stays
-#: with the allocator from one pass to the next (:func:`~._allocator.reuse_freed_memory`); past a few tens of MB it
-#: goes back to the system and every pass faults it in again (before reuse_freed_memory, integrated gradients
-#: through the 185 M CNN: passes of 8 photos 370,000 minor faults and 1.30 s, passes of 2 under 10,000 and
-#: 0.95–1.04 s)
+#: bytes a forward and backward pass may hold on a CPU for its inputs, as :func:`gradient_rows` counts them: the
+#: activations autograd saves (a tensor saved by two layers counts twice) and the input gradients (32 MB: 22 photos
+#: of 224×224 through a 2 M multiply-add CNN, 1.46 MB each; 4 through a 185 M one, 7.0 MB each, whose passes of 3
+#: cost 3–4 % more). Larger passes cost less an input while their memory stays with the allocator from one pass to
+#: the next (:func:`~._allocator.reuse_freed_memory`); past a few tens of MB it goes back to the system and every
+#: pass faults it in again (before reuse_freed_memory, integrated gradients through the 185 M CNN: passes of 8
+#: photos 370,000 minor faults and 1.30 s, passes of 2 under 10,000 and 0.95–1.04 s)
 PASS_MEMORY = 2**25
 
 #: values of the gradient sums GradientShap keeps for a group of images, one image's worth per pair of image and
@@ -65,9 +66,9 @@ def batch_rows(x: Any, evaluations: int = 1, *, no_grad: bool = False) -> int:
 
 def gradient_rows(forward: Forward, x: Any, target: int) -> int:
     """Model inputs per forward and backward pass. On a CPU as many as keep what a pass holds for each input
-    within :data:`PASS_MEMORY` bytes: the activations autograd saves, measured on a forward pass of one image
-    (the weights and buffers it saves left out: a pass saves them once), and the input's gradient. Elsewhere
-    :func:`batch_rows`'s. ``forward`` is a module (:func:`scores`).
+    within :data:`PASS_MEMORY` bytes: the activations autograd saves, measured on a forward pass of one image and
+    of two (their difference leaves out what any pass saves once, such as the weights, however they are computed),
+    at least the input itself; and the input's gradient. Elsewhere :func:`batch_rows`'s.
 
     Not :func:`batch_rows`'s input budget on a CPU: once :func:`~._allocator.reuse_freed_memory` keeps the
     memory of each pass for the next, larger passes cost less (4 photos of 224 px through a 2 M multiply-add CNN,
@@ -77,21 +78,23 @@ def gradient_rows(forward: Forward, x: Any, target: int) -> int:
         return batch_rows(x)
     import torch
 
-    # the weights and buffers a layer saves are the same for any batch: not counted
-    constant = {t.data_ptr() for t in itertools.chain(forward.parameters(), forward.buffers())}
-    saved = 0
+    def saved(images: Any) -> int:
+        total = 0
 
-    def pack(tensor: Any) -> None:
-        nonlocal saved
-        if tensor.data_ptr() not in constant:
-            saved += tensor.numel() * tensor.element_size()
-        # nothing kept: no backward follows, and a layer's own output kept by its graph node would be a reference
-        # cycle in C++ that Python's collector never frees (every call leaked the pass's activations)
+        def pack(tensor: Any) -> Any:
+            nonlocal total
+            total += tensor.numel() * tensor.element_size()
+            # detached: a layer's own output kept with its graph node would be a reference cycle in C++ that
+            # Python's collector never frees (the pass's activations leaked with every call)
+            return tensor.detach()
+
+        with torch.autograd.graph.saved_tensors_hooks(pack, lambda packed: packed), torch.enable_grad():
+            forward(images.detach().requires_grad_())[:, target].sum()
+        return total
 
     one = x[:1]
-    with torch.autograd.graph.saved_tensors_hooks(pack, lambda packed: packed), torch.enable_grad():
-        forward(one.detach().requires_grad_())[:, target].sum()
-    held = saved + one.numel() * one.element_size()
+    size = one.numel() * one.element_size()
+    held = max(saved(torch.cat([one, one])) - saved(one), size) + size
     return max(1, PASS_MEMORY // held)
 
 
@@ -286,14 +289,18 @@ MIX_TERMS = 32
 
 def exact_products(device: Any) -> bool:
     """Whether float32 matrix products on ``device`` round as float32 does: on a CPU unless oneDNN was asked for
-    bfloat16 or TF32 (``torch.set_float32_matmul_precision("medium")`` or ``"high"``, or
-    ``torch.backends.mkldnn.matmul.fp32_precision``); never assumed on a GPU, which may run them in TF32."""
+    bfloat16 or TF32 (``torch.set_float32_matmul_precision("medium")`` or ``"high"``,
+    ``torch.backends.mkldnn.matmul.fp32_precision``, or ``ONEDNN_DEFAULT_FPMATH_MODE``); never assumed on a GPU,
+    which may run them in TF32."""
     import torch
 
     if device.type != "cpu":
         return False
+    for name in ("ONEDNN_DEFAULT_FPMATH_MODE", "DNNL_DEFAULT_FPMATH_MODE"):  # oneDNN's own, unseen by torch
+        if os.environ.get(name, "STRICT").upper() != "STRICT":
+            return False
     matmul = getattr(getattr(torch.backends, "mkldnn", None), "matmul", None)
-    precision = getattr(matmul, "fp32_precision", None)  # torch >= 2.9; "none" inherits the default, full float32
+    precision = getattr(matmul, "fp32_precision", None)  # torch >= 2.9; "none": nothing set, full float32
     if precision is not None:
         return precision in ("none", "ieee")
     try:
