@@ -34,7 +34,7 @@ GPU_BUDGET = 2**24
 Forward = Callable[[Any], Any]
 
 #: bytes a forward and backward pass may hold on a CPU for its inputs, as :func:`gradient_rows` counts them: the
-#: activations autograd saves (a tensor saved by two layers counts twice) and the input gradients (32 MB: 22 photos
+#: activations autograd saves (a tensor saved by two layers counts twice) and the input gradients (32 MB: 23 photos
 #: of 224×224 through a 2 M multiply-add CNN, 1.46 MB each; 4 through a 185 M one, 7.0 MB each, whose passes of 3
 #: cost 3–4 % more). Larger passes cost less an input while their memory stays with the allocator from one pass to
 #: the next (:func:`~._allocator.reuse_freed_memory`); past a few tens of MB it goes back to the system and every
