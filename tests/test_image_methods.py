@@ -27,6 +27,7 @@ from lime.lime_image import LimeImageExplainer
 from lime.wrappers.scikit_image import SegmentationAlgorithm
 
 import interpretwidgets as iw
+from interpretwidgets.kernels import _gradient_paths as paths
 from interpretwidgets.kernels import gradients
 from interpretwidgets.kernels._baselines import baseline_images
 from interpretwidgets.kernels._random import seeded
@@ -88,11 +89,11 @@ def test_integrated_gradients_is_captum_s_whatever_the_passes(digits, monkeypatc
     model, x, _ = digits
     xt = torch.from_numpy(x)
     expected = np.stack([IntegratedGradients(model).attribute(xt, target=t, n_steps=20).numpy() for t in TARGETS], -1)
-    assert gradients._groups(len(x), 20, gradients.gradient_rows(model, xt, 0)) == (3, 20)
+    assert paths._groups(len(x), 20, paths.gradient_rows(model, xt, 0)) == (3, 20)
     _close_to(iw.explain_image(model, x, target=TARGETS, n_steps=20).values, expected)
     for rows, groups in ((7, (3, 2)), (45, (2, 20))):
-        monkeypatch.setattr(gradients, "gradient_rows", lambda *args, rows=rows: rows)
-        assert gradients._groups(len(x), 20, rows) == groups
+        monkeypatch.setattr(paths, "gradient_rows", lambda *args, rows=rows: rows)
+        assert paths._groups(len(x), 20, rows) == groups
         _close_to(iw.explain_image(model, x, target=TARGETS, n_steps=20).values, expected)
 
 
@@ -102,7 +103,7 @@ def test_integrated_gradients_is_captum_s_whatever_the_passes(digits, monkeypatc
      (7, 4, 9, 1), (5, 3, 100, 2), (4, 50, 17, 0)],
 )  # fmt: skip
 def test_the_passes_take_every_evaluation_of_every_image_once_and_fill_each_pass(n, evaluations, fits, most):
-    passes = gradients._passes(n, evaluations, fits, most)
+    passes = paths._passes(n, evaluations, fits, most)
     taken = np.zeros((n, evaluations), dtype=int)
     for p in passes:
         taken[p.images, p.steps] += 1
@@ -136,13 +137,13 @@ def test_a_model_with_more_activations_an_image_takes_fewer_images_a_pass(monkey
     def rows(channels):
         torch.manual_seed(0)
         model = torch.nn.Sequential(torch.nn.Conv2d(1, channels, 3, padding=1), torch.nn.ReLU(), torch.nn.Flatten())
-        return gradients.gradient_rows(gradients.scores(model), x, 0)
+        return paths.gradient_rows(gradients.scores(model), x, 0)
 
-    monkeypatch.setattr(gradients, "PASS_MEMORY", 2**20)
+    monkeypatch.setattr(paths, "PASS_MEMORY", 2**20)
     few, many = rows(8), rows(32)
     assert 3 * many <= few <= 3.5 * many
     summed = torch.nn.Sequential(PixelSum(), torch.nn.Linear(1, 2))  # saves 4 bytes an image: the linear's input
-    assert gradients.gradient_rows(gradients.scores(summed), x, 0) == 2**20 // (2 * 256 * 4)
+    assert paths.gradient_rows(gradients.scores(summed), x, 0) == 2**20 // (2 * 256 * 4)
 
 
 def test_measuring_a_pass_keeps_none_of_its_activations():
@@ -156,7 +157,7 @@ def test_measuring_a_pass_keeps_none_of_its_activations():
     outputs = []
     handle = model[1].register_forward_hook(lambda module, inputs, output: outputs.append(weakref.ref(output)))
     try:
-        gradients.gradient_rows(gradients.scores(model), torch.rand(8, 1, 16, 16), 0)
+        paths.gradient_rows(gradients.scores(model), torch.rand(8, 1, 16, 16), 0)
     finally:
         handle.remove()
     gc.collect()
@@ -178,19 +179,19 @@ def test_measuring_a_pass_runs_a_model_that_takes_gradients_inside_its_forward()
     """The measuring pass's saved tensors are still there to unpack when the model's own forward runs backward."""
     torch.manual_seed(0)
     model = torch.nn.Sequential(InputGradient(), torch.nn.Conv2d(1, 4, 3), torch.nn.Flatten()).eval()
-    assert gradients.gradient_rows(gradients.scores(model), torch.rand(8, 1, 16, 16), 0) > 1
+    assert paths.gradient_rows(gradients.scores(model), torch.rand(8, 1, 16, 16), 0) > 1
 
 
 @pytest.mark.parametrize("method", ["integrated_gradients", "gradient_shap"])
 def test_integrated_gradients_and_gradient_shap_show_progress_over_several_passes(digits, monkeypatch, capsys, method):
     model, x, background = digits
     options = {"n_steps": 8} if method == "integrated_gradients" else {"n_samples": 8, "background": background}
-    monkeypatch.setattr(gradients, "gradient_rows", lambda *args: 4)  # four points a pass: two for one image
+    monkeypatch.setattr(paths, "gradient_rows", lambda *args: 4)  # four points a pass: two for one image
     iw.explain_image(model, x[:1], method, target=3, **options)
     label = {"integrated_gradients": "Integrated gradients", "gradient_shap": "GradientShap"}[method]
     shown = capsys.readouterr().err
     assert f"{label}: 100%" in shown and "8/8" in shown
-    monkeypatch.setattr(gradients, "gradient_rows", lambda *args: 64)  # one pass: no bar unless asked for
+    monkeypatch.setattr(paths, "gradient_rows", lambda *args: 64)  # one pass: no bar unless asked for
     iw.explain_image(model, x[:1], method, target=3, **options)
     assert label not in capsys.readouterr().err
 
@@ -232,16 +233,16 @@ def test_gradient_shap_is_captum_s_draw_for_draw_in_one_pass_or_in_groups(digits
         expected = np.stack(
             [GradientShap(model).attribute(xt, baselines=ref, target=t, n_samples=50).numpy() for t in TARGETS], -1
         )
-    assert gradients._groups(len(x), 50, gradients.gradient_rows(model, xt, 0)) == (3, 50)  # one pass
+    assert paths._groups(len(x), 50, paths.gradient_rows(model, xt, 0)) == (3, 50)  # one pass
     _close_to(explain(), expected)
     # 5 samples of each of the 3 images a pass; two images' samples a pass, then the third's
     for rows, groups in ((16, (3, 5)), (120, (2, 50))):
-        monkeypatch.setattr(gradients, "gradient_rows", lambda *args, rows=rows: rows)
-        assert gradients._groups(len(x), 50, rows) == groups
+        monkeypatch.setattr(paths, "gradient_rows", lambda *args, rows=rows: rows)
+        assert paths._groups(len(x), 50, rows) == groups
         _close_to(explain(), expected)
-    monkeypatch.setattr(gradients, "MIX_TERMS", 64)  # points by a matrix product: 40 references, 2 images
+    monkeypatch.setattr(paths, "MIX_TERMS", 64)  # points by a matrix product: 40 references, 2 images
     _close_to(explain(), expected)
-    monkeypatch.setattr(gradients, "SUMS_BUDGET", 0)  # room for one image's sums a group
+    monkeypatch.setattr(paths, "SUMS_BUDGET", 0)  # room for one image's sums a group
     _close_to(explain(), expected)
 
 
@@ -277,7 +278,7 @@ def test_gradient_shap_with_one_baseline_per_image_is_captum_s_image_by_image(di
                             .numpy() for i in range(len(x))]) for t in TARGETS
         ], -1)  # fmt: skip
     _close_to(explain(), expected)
-    monkeypatch.setattr(gradients, "gradient_rows", lambda *args: 8)  # 2 samples of each of the 3 images a pass
+    monkeypatch.setattr(paths, "gradient_rows", lambda *args: 8)  # 2 samples of each of the 3 images a pass
     _close_to(explain(), expected)
 
 
@@ -436,16 +437,16 @@ def test_no_matrix_product_mixes_pixels_where_onednn_may_round_float32(precision
     def ways():
         return (
             _image_lime._composer(image, torch.zeros_like(image), segments, 5).__name__,
-            gradients._shap_points(photos, photos[:1], drawn, alpha, [torch.empty(6, 3, 20, 24)]).__name__,
+            paths._shap_points(photos, photos[:1], drawn, alpha, [torch.empty(6, 3, 20, 24)]).__name__,
         )
 
     cpu = torch.device("cpu")
-    assert gradients.exact_products(cpu) and ways() == ("product", "product")
+    assert paths.exact_products(cpu) and ways() == ("product", "product")
     with matmul_precision(precision):
-        assert not gradients.exact_products(cpu) and ways() == ("gather", "lerp")
-    assert gradients.exact_products(cpu)
+        assert not paths.exact_products(cpu) and ways() == ("gather", "lerp")
+    assert paths.exact_products(cpu)
     monkeypatch.setenv("ONEDNN_DEFAULT_FPMATH_MODE", "BF16")
-    assert not gradients.exact_products(cpu) and ways() == ("gather", "lerp")
+    assert not paths.exact_products(cpu) and ways() == ("gather", "lerp")
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")

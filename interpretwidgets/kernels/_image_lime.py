@@ -17,8 +17,9 @@ from typing import Any
 
 import numpy as np
 
+from ._gradient_paths import exact_products
 from ._progress import run_in_chunks
-from .gradients import batch_rows, exact_products
+from .gradients import batch_rows
 
 #: lime's ``SegmentationAlgorithm`` settings per name; "quickshift" is lime's own default (it passes None)
 _SLIC = {"n_segments": 50, "compactness": 10, "start_label": 0}
@@ -176,7 +177,7 @@ def _composer(image: Any, hidden: Any, segments: np.ndarray, n_features: int) ->
     (b, C, H, W): each pixel of a shown superpixel from ``image``, of a hidden one from ``hidden``, exactly (x·1 +
     h·0 is x).
 
-    On a CPU with few superpixels (and float32 products in float32: :func:`~.gradients.exact_products`), ``shown``
+    On a CPU with few superpixels (and float32 products in float32: :func:`~._gradient_paths.exact_products`), ``shown``
     times the image split into one layer per superpixel (zero elsewhere): a matrix product, which a CPU runs faster
     than a gather of each pixel's draw; otherwise the draws gathered per pixel.
     """

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..data import Attribution
 from ..data.interop import LIME_BASELINE
-from . import gradients
+from . import _gradient_paths, gradients
 from ._baselines import check_baseline, reference_set
 from ._borrow import borrowed
 from ._image_inputs import (
@@ -188,7 +188,7 @@ def explain_image(
     "integrated_gradients", model="torch", summary="Integrated gradients (captum) from the baseline, delta kept"
 )
 def integrated_gradients(task: ImageTask) -> Attribution:
-    values = gradients.integrated_gradients(
+    values = _gradient_paths.integrated_gradients(
         task.forward, task.x, task.baseline_tensor(), task.targets, task.n_steps or DEFAULT_STEPS, task.progress
     )
     base = task.at_baselines()
@@ -202,7 +202,7 @@ def gradient_shap(task: ImageTask) -> Attribution:
     references, described = reference_set(task.baselines, task.background)
     per_image = references is None
     reference_tensor = task.baseline_tensor() if per_image else task.tensor(references)
-    values = gradients.gradient_shap(
+    values = _gradient_paths.gradient_shap(
         task.forward, task.x, reference_tensor, task.targets, task.samples("gradient_shap"), task.progress,
         per_image=per_image,
     )  # fmt: skip
