@@ -188,10 +188,10 @@ def explain_image(
     "integrated_gradients", model="torch", summary="Integrated gradients (captum) from the baseline, delta kept"
 )
 def integrated_gradients(task: ImageTask) -> Attribution:
+    base = task.at_baselines()  # before the loop, as the scores are: small passes cost least in a row
     values = _gradient_paths.integrated_gradients(
         task.forward, task.x, task.baseline_tensor(), task.targets, task.n_steps or DEFAULT_STEPS, task.progress
     )
-    base = task.at_baselines()
     delta = task.gap(values, base)
     described = f"model output at {task.baselines.described} (where the integration path starts)"
     return image_attribution(task, "integrated_gradients", values, base, described, delta)
@@ -202,15 +202,15 @@ def gradient_shap(task: ImageTask) -> Attribution:
     references, described = reference_set(task.baselines, task.background)
     per_image = references is None
     reference_tensor = task.baseline_tensor() if per_image else task.tensor(references)
-    values = _gradient_paths.gradient_shap(
-        task.forward, task.x, reference_tensor, task.targets, task.samples("gradient_shap"), task.progress,
-        per_image=per_image,
-    )  # fmt: skip
     if per_image:
         base = task.at_baselines()
     else:
         mean = gradients.predict(task.forward, reference_tensor)[:, task.targets].mean(axis=0)
         base = np.broadcast_to(mean, (len(task.images), len(task.targets)))
+    values = _gradient_paths.gradient_shap(
+        task.forward, task.x, reference_tensor, task.targets, task.samples("gradient_shap"), task.progress,
+        per_image=per_image,
+    )  # fmt: skip
     delta = task.gap(values, base)
     return image_attribution(task, "gradient_shap", values, base, f"mean model output over {described}", delta)
 
