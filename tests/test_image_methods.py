@@ -84,14 +84,14 @@ def test_integrated_gradients_matches_captum_is_complete_and_keeps_its_delta(dig
 
 
 def test_integrated_gradients_is_captum_s_whatever_the_passes(digits, monkeypatch):
-    """The same values when the path's steps go all in one pass, a few steps of every image a pass, or in groups
-    of whole images."""
+    """The same values when the path's steps go all in one pass, a few steps of every image a pass, one step a
+    pass (points of the baseline's own shape), or in groups of whole images."""
     model, x, _ = digits
     xt = torch.from_numpy(x)
     expected = np.stack([IntegratedGradients(model).attribute(xt, target=t, n_steps=20).numpy() for t in TARGETS], -1)
     assert paths._groups(len(x), 20, paths.gradient_rows(model, xt, 0)) == (3, 20)
     _close_to(iw.explain_image(model, x, target=TARGETS, n_steps=20).values, expected)
-    for rows, groups in ((7, (3, 2)), (45, (2, 20))):
+    for rows, groups in ((7, (3, 2)), (3, (3, 1)), (45, (2, 20))):
         monkeypatch.setattr(paths, "gradient_rows", lambda *args, rows=rows: rows)
         assert paths._groups(len(x), 20, rows) == groups
         _close_to(iw.explain_image(model, x, target=TARGETS, n_steps=20).values, expected)
@@ -180,6 +180,41 @@ def test_measuring_a_pass_runs_a_model_that_takes_gradients_inside_its_forward()
     torch.manual_seed(0)
     model = torch.nn.Sequential(InputGradient(), torch.nn.Conv2d(1, 4, 3), torch.nn.Flatten()).eval()
     assert paths.gradient_rows(gradients.scores(model), torch.rand(8, 1, 16, 16), 0) > 1
+
+
+class PassRecorder(torch.nn.Module):
+    """Wraps a model; at each forward pass with gradients, counts how many of the earlier passes' inputs and
+    input gradients are still alive (weak references: a pass's points, and the gradients autograd gives them)."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+        self.earlier = []
+        self.alive = []
+
+    def forward(self, x):
+        if torch.is_grad_enabled() and x.requires_grad:
+            import gc
+            import weakref
+
+            gc.collect()
+            self.alive.append(sum(ref() is not None for ref in self.earlier))
+            # a view of the points (integrated gradients) or of GradientShap's buffer: the gradient only
+            self.earlier.append(weakref.ref(x._base if x._base is not None and x._base.requires_grad else x))
+            x.register_hook(lambda grad: self.earlier.append(weakref.ref(grad)))
+        return self.model(x)
+
+
+@pytest.mark.parametrize("method", ["integrated_gradients", "gradient_shap"])
+def test_a_pass_s_points_and_gradients_are_freed_before_the_next_pass(digits, monkeypatch, method):
+    """Held in the loop, a pass's points and gradients lived on while the next pass made its own: a call's peak
+    held two passes'."""
+    model, x, background = digits
+    recorder = PassRecorder(model)
+    monkeypatch.setattr(paths, "gradient_rows", lambda *args: 6)  # passes of three steps of two images
+    options = {"n_steps": 12} if method == "integrated_gradients" else {"n_samples": 12, "background": background}
+    iw.explain_image(recorder, x[:2], method, target=3, **options)
+    assert len(recorder.alive) == 4 and recorder.alive == [0, 0, 0, 0]
 
 
 @pytest.mark.parametrize("method", ["integrated_gradients", "gradient_shap"])
