@@ -419,6 +419,33 @@ def test_lime_gives_lime_s_own_weights_segments_and_intercepts(digits):
     assert a.baseline.startswith("intercept of LIME's local linear surrogate")
 
 
+@pytest.mark.parametrize(("samples", "features"), [(1000, 12), (200, 3), (50, 80)])
+def test_lime_s_surrogate_is_scikit_learn_s_ridge(samples, features):
+    """lime's default surrogate, Ridge(alpha=1) with an intercept and sample weights, fitted, scored and used to
+    predict on a LIME neighbourhood (on/off draws, the first all on, lime's kernel of the cosine distance); with
+    more superpixels than samples too, where scikit-learn solves the dual problem instead."""
+    from sklearn.linear_model import Ridge
+    from sklearn.metrics import pairwise_distances
+
+    from interpretwidgets.kernels._image_lime import _Ridge
+
+    rng = np.random.default_rng(features)
+    data = rng.integers(0, 2, (samples, features)).astype(float)
+    data[0] = 1
+    weights = np.sqrt(np.exp(-(pairwise_distances(data, data[:1], metric="cosine").ravel() ** 2) / 0.25**2))
+    scores = data @ rng.normal(size=features) + rng.normal(scale=0.3, size=samples)
+    ours, theirs = _Ridge().fit(data, scores, sample_weight=weights), Ridge(alpha=1.0)
+    theirs.fit(data, scores, sample_weight=weights)
+    np.testing.assert_allclose(ours.coef_, theirs.coef_, rtol=1e-9, atol=1e-12)
+    assert ours.intercept_ == pytest.approx(theirs.intercept_, rel=1e-9, abs=1e-12)
+    assert ours.score(data, scores, weights) == pytest.approx(theirs.score(data, scores, sample_weight=weights))
+    np.testing.assert_allclose(ours.predict(data[:1]), theirs.predict(data[:1]), rtol=1e-9)
+    constant = np.full(samples, 2.5)  # scikit-learn's R² of a constant target it fits exactly: 1
+    assert _Ridge().fit(data, constant, weights).score(data, constant, weights) == Ridge(alpha=1.0).fit(
+        data, constant, sample_weight=weights
+    ).score(data, constant, sample_weight=weights)
+
+
 @pytest.mark.parametrize("n_features", [3, 40])
 @pytest.mark.parametrize("blank", [True, False])
 def test_lime_s_perturbed_images_are_exact_by_product_and_by_gather(monkeypatch, n_features, blank):

@@ -3,9 +3,10 @@
 lime builds each of its perturbed images in Python (a deep copy of the image, then one mask per hidden
 superpixel) and scores them ``batch_size=10`` at a time. Here the same random on/off draws become images in one
 tensor operation per large batch, on the model's device, and the model scores each batch in one forward pass.
-Everything else — distances, the weighted ridge surrogate — is lime's own code, and its default quickshift
-segmentation is computed by :mod:`._quickshift` (the same segments, faster), so with the same seed the weights are
-lime's.
+Everything else is lime's own code — its distances, kernel and surrogate fit — but for two parts computed here
+with the same result: its default quickshift segmentation (:mod:`._quickshift`: the same segments, faster), and its
+default surrogate, scikit-learn's ``Ridge(alpha=1)``, fitted by :class:`_Ridge` (the same algebra without
+scikit-learn's checks of its arguments on every call). With the same seed the weights are lime's.
 """
 
 from __future__ import annotations
@@ -62,12 +63,13 @@ def explain_superpixels(
     def one(index: np.ndarray) -> tuple[np.ndarray, ...]:
         i = int(index[0])
         explainer = _batched_lime_class()(forward, x[i], hidden[i], batch_rows(x, no_grad=True), random_state)
-        # lime's ridge fits and distances as lime runs them, less scikit-learn's checks of their arguments (its
-        # parameter validation takes a third of their time on a small image); data_labels checks the scores
+        # lime's distances as lime computes them, less scikit-learn's parameter validation; data_labels checks
+        # the scores
         with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
             explanation = explainer.explain_instance(
                 _for_lime(images[i]), classifier_fn=None, labels=tuple(targets), hide_color=0, top_labels=None,
                 num_samples=n_samples, segmentation_fn=segment_fn, random_seed=random_state,
+                model_regressor=_Ridge(),
             )  # fmt: skip
         segments = np.asarray(explanation.segments)
         weights = np.zeros((int(segments.max()) + 1, len(targets)))
@@ -126,7 +128,9 @@ def _batched_lime_class() -> type:
         """lime's explainer whose ``data_labels`` makes the same draws and scores them in large batches."""
 
         def __init__(self, forward: Any, image: Any, hidden: Any, rows: int, random_state: int | None) -> None:
-            super().__init__(random_state=random_state)
+            # lime's "auto" selection keeps every superpixel here (num_features is its default, 100,000), ordered
+            # by a first ridge fit that changes no weight: "none" keeps them all without that fit
+            super().__init__(random_state=random_state, feature_selection="none")
             self._forward, self._image, self._hidden, self._rows = forward, image, hidden, rows
 
         def data_labels(
@@ -162,6 +166,48 @@ def _batched_lime_class() -> type:
             return data, scores
 
     return BatchedLime
+
+
+class _Ridge:
+    """lime's default surrogate, scikit-learn's ``Ridge(alpha=1)`` with an intercept, fitted on the weighted
+    neighbourhood by the same algebra scikit-learn uses on dense data: the weighted means taken out, the rows
+    scaled by √weight, the normal equations (XᵀX + αI)·w = Xᵀy solved by Cholesky (its ``"cholesky"`` solver, which
+    ``"auto"`` picks here), the intercept from the means. Equal to ``Ridge`` up to float rounding (tested).
+
+    Not ``Ridge`` itself: scikit-learn checks its arguments on every ``fit``, ``score`` and ``predict``, each check
+    asking whether a numpy array is a dataframe of some library. Measured on 1,000 perturbed images with 12
+    superpixels, lime's surrogate for one class (its "auto" feature selection's fit, then the fit, score and
+    prediction) takes 1.58 ms with ``Ridge``, 0.15 ms with this (our whole LIME call on a 32×32 digit: about
+    10 ms). lime calls ``fit``, ``score`` and ``predict`` and reads ``coef_`` and ``intercept_``.
+    """
+
+    alpha = 1.0
+
+    def fit(self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray) -> _Ridge:
+        from scipy import linalg
+
+        X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
+        weights = np.asarray(sample_weight, dtype=float)
+        x_mean, y_mean = np.average(X, axis=0, weights=weights), np.average(y, weights=weights)
+        root = np.sqrt(weights)
+        centred, target = (X - x_mean) * root[:, None], (y - y_mean) * root
+        gram = centred.T @ centred
+        gram.flat[:: len(gram) + 1] += self.alpha
+        self.coef_ = linalg.solve(gram, centred.T @ target, assume_a="pos", overwrite_a=True)
+        self.intercept_ = float(y_mean - x_mean @ self.coef_)
+        return self
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        return np.asarray(X, dtype=float) @ self.coef_ + self.intercept_
+
+    def score(self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray) -> float:
+        """The weighted R² of the fit, as ``sklearn.metrics.r2_score`` computes it."""
+        weights = np.asarray(sample_weight, dtype=float)
+        residual = np.sum(weights * (np.asarray(y, dtype=float) - self.predict(X)) ** 2)
+        spread = np.sum(weights * (y - np.average(y, weights=weights)) ** 2)
+        if spread == 0:  # a constant target: scikit-learn's convention
+            return 1.0 if residual == 0 else 0.0
+        return float(1 - residual / spread)
 
 
 #: most superpixels for which the perturbed images are composed as one matrix product: its work grows with the
