@@ -164,6 +164,28 @@ def test_measuring_a_pass_keeps_none_of_its_activations():
     assert len(outputs) == 2 and all(output() is None for output in outputs)  # a pass of one image, one of two
 
 
+def test_a_model_s_passes_are_measured_once_per_image_size_and_forgotten_with_it():
+    import gc
+    import weakref
+
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3), torch.nn.ReLU(), torch.nn.Flatten()).eval()
+    forwards = []
+    model.register_forward_pre_hook(lambda module, inputs: forwards.append(len(inputs[0])))
+    gc.collect()
+    others = len(paths._HELD)  # the models of other tests that are still alive
+    rows = paths.gradient_rows(gradients.scores(model), torch.rand(8, 1, 16, 16), 0)
+    assert forwards == [2, 1]  # two images, then one: the measure
+    assert paths.gradient_rows(gradients.scores(model), torch.rand(3, 1, 16, 16), 1) == rows
+    assert forwards == [2, 1]  # another call, another wrapper, another class: the same model, measured already
+    smaller = paths.gradient_rows(gradients.scores(model), torch.rand(3, 1, 8, 8), 0)
+    assert forwards == [2, 1, 2, 1] and smaller > rows  # another image size: measured again
+    gone = weakref.ref(model)
+    del model
+    gc.collect()
+    assert gone() is None and len(paths._HELD) == others  # the measure does not keep a model alive
+
+
 class InputGradient(torch.nn.Module):
     """The gradient of the summed squares of its input, taken inside the forward pass (as energy-based and
     physics-informed models do)."""
