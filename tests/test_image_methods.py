@@ -229,8 +229,9 @@ class PassRecorder(torch.nn.Module):
 
 @pytest.mark.parametrize("method", ["integrated_gradients", "gradient_shap"])
 def test_a_pass_s_points_and_gradients_are_freed_before_the_next_pass(digits, monkeypatch, method):
-    """Held in the loop, a pass's points and gradients lived on while the next pass made its own: a call's peak
-    held two passes'."""
+    """Nothing of a pass outlives it: its points (integrated gradients once kept one buffer of points for every
+    pass) and its gradients (GradientShap held them in its loop while the next pass ran: a call's peak memory held
+    two passes')."""
     model, x, background = digits
     recorder = PassRecorder(model)
     monkeypatch.setattr(paths, "gradient_rows", lambda *args: 6)  # passes of three steps of two images
@@ -462,7 +463,9 @@ def test_lime_s_surrogate_is_scikit_learn_s_ridge(samples, features):
     assert ours.intercept_ == pytest.approx(theirs.intercept_, rel=1e-9, abs=1e-12)
     assert ours.score(data, scores, weights) == pytest.approx(theirs.score(data, scores, sample_weight=weights))
     np.testing.assert_allclose(ours.predict(data[:1]), theirs.predict(data[:1]), rtol=1e-9)
-    constant = np.full(samples, 2.5)  # scikit-learn's R² of a constant target it fits exactly: 1
+    # a constant target: no spread, so scikit-learn's R² is 1 where the fit is exact and 0 where it leaves the
+    # last bit (as with more superpixels than samples); the same convention here, on the same residual
+    constant = np.full(samples, 2.5)
     assert _Ridge().fit(data, constant, weights).score(data, constant, weights) == Ridge(alpha=1.0).fit(
         data, constant, sample_weight=weights
     ).score(data, constant, sample_weight=weights)
@@ -710,6 +713,19 @@ def test_images_go_to_the_model_s_dtype_and_device(digits):
     b = iw.explain_image(model, x, target=3, n_steps=8)
     np.testing.assert_allclose(a.values, b.values, atol=1e-5)
     assert next(double.parameters()).dtype == torch.float64
+
+
+@pytest.mark.parametrize("method", ["integrated_gradients", "gradient_shap"])
+def test_a_bfloat16_model_is_explained_in_bfloat16(digits, method):
+    """numpy has no bfloat16: the gradients are widened on their way out (a bfloat16 model on a GPU is common)."""
+    model, x, background = digits
+    options = {"n_steps": 8} if method == "integrated_gradients" else {"n_samples": 8, "background": background}
+    half = copy.deepcopy(model).to(torch.bfloat16)
+    a = iw.explain_image(half, x, method, target=3, **options)
+    b = iw.explain_image(model, x, method, target=3, **options)
+    assert a.values.dtype == np.float64 and np.isfinite(a.values).all()
+    # bfloat16 keeps 8 bits of mantissa: the same map, to a few per cent of its largest value
+    np.testing.assert_allclose(a.values, b.values, atol=0.05 * np.abs(b.values).max())
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")

@@ -18,11 +18,11 @@ from ._attention_model import (
     checked_maps,
     gradients_of,
     norms_and_products,
-    to_numpy,
     transformed_values,
 )
 from ._borrow import borrowed
 from ._hf import looks_like_tokenizer, model_device, token_limit
+from ._models import to_numpy
 
 #: a tokenizer's model_max_length above this is transformers' "no limit" sentinel
 NO_LIMIT = 10**8

@@ -10,19 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..data.attention import AttentionMaps
-
-_NUMPY_FLOATS = ("torch.float16", "torch.float32", "torch.float64")
-
-
-def to_numpy(value: Any) -> np.ndarray:
-    """A tensor (on any device) or an array as a numpy array in its own float type (bfloat16, which numpy lacks,
-    as float32): a long text's attention is large, and float64 would double or quadruple it."""
-    if hasattr(value, "detach"):  # a torch tensor, on any device, in any float dtype
-        tensor = value.detach().cpu()
-        if str(tensor.dtype) not in _NUMPY_FLOATS:
-            tensor = tensor.float()
-        return tensor.numpy()
-    return np.asarray(value)
+from ._models import to_numpy
 
 
 def checked_maps(attentions: np.ndarray, tokens: Sequence[str] | None, **kwargs: Any) -> AttentionMaps:

@@ -16,11 +16,11 @@ from ._attention_model import (
     checked_maps,
     gradients_of,
     norms_and_products,
-    to_numpy,
     transformed_values,
 )
 from ._borrow import borrowed
 from ._hf import model_device
+from ._models import to_numpy
 
 
 def multihead_modules(model: Any) -> list[Any]:

@@ -172,7 +172,8 @@ class _Ridge:
     """lime's default surrogate, scikit-learn's ``Ridge(alpha=1)`` with an intercept, fitted on the weighted
     neighbourhood by the same algebra scikit-learn uses on dense data: the weighted means taken out, the rows
     scaled by √weight, the normal equations (XᵀX + αI)·w = Xᵀy solved by Cholesky (its ``"cholesky"`` solver, which
-    ``"auto"`` picks here), the intercept from the means. Equal to ``Ridge`` up to float rounding (tested).
+    ``"auto"`` picks here), or their dual w = Xᵀ·(XXᵀ + αI)⁻¹·y when there are more superpixels than samples, as
+    it does, and the intercept from the means. Equal to ``Ridge`` up to float rounding (tested).
 
     Not ``Ridge`` itself: scikit-learn checks its arguments on every ``fit``, ``score`` and ``predict``, each check
     asking whether a numpy array is a dataframe of some library. Measured on 1,000 perturbed images with 12
@@ -191,9 +192,16 @@ class _Ridge:
         x_mean, y_mean = np.average(X, axis=0, weights=weights), np.average(y, weights=weights)
         root = np.sqrt(weights)
         centred, target = (X - x_mean) * root[:, None], (y - y_mean) * root
-        gram = centred.T @ centred
+        samples, features = centred.shape
+        # more superpixels than samples: the dual problem, n_samples², as scikit-learn solves it (the primal's
+        # n_features² system would be far larger: a segmentation into single pixels)
+        dual = features > samples
+        gram = centred @ centred.T if dual else centred.T @ centred
         gram.flat[:: len(gram) + 1] += self.alpha
-        self.coef_ = linalg.solve(gram, centred.T @ target, assume_a="pos", overwrite_a=True)
+        if dual:
+            self.coef_ = centred.T @ linalg.solve(gram, target, assume_a="pos", overwrite_a=True)
+        else:
+            self.coef_ = linalg.solve(gram, centred.T @ target, assume_a="pos", overwrite_a=True)
         self.intercept_ = float(y_mean - x_mean @ self.coef_)
         return self
 

@@ -18,6 +18,20 @@ def is_torch_module(model: Any) -> bool:
     return torch is not None and isinstance(model, torch.nn.Module)
 
 
+_NUMPY_FLOATS = ("torch.float16", "torch.float32", "torch.float64")
+
+
+def to_numpy(value: Any) -> np.ndarray:
+    """A tensor (on any device) or an array as a numpy array in its own float type (bfloat16, which numpy lacks,
+    as float32): a long text's attention is large, and float64 would double or quadruple it."""
+    if hasattr(value, "detach"):  # a torch tensor, on any device, in any float dtype
+        tensor = value.detach().cpu()
+        if str(tensor.dtype) not in _NUMPY_FLOATS:
+            tensor = tensor.float()
+        return tensor.numpy()
+    return np.asarray(value)
+
+
 def model_input(model: Any, X: np.ndarray) -> Any:
     """``X`` as the model was fitted: a DataFrame with its column names when it was fitted on one."""
     columns = getattr(model, "feature_names_in_", None)

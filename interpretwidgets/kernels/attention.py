@@ -15,10 +15,10 @@ import numpy as np
 
 from ..data.attention import AttentionMaps
 from ._attention_hf import from_transformers, is_transformers_model
-from ._attention_model import checked_maps, norms_and_products, to_numpy
+from ._attention_model import checked_maps, norms_and_products
 from ._attention_multihead import from_multihead, multihead_modules
 from ._hf import looks_like_tokenizer
-from ._models import is_torch_module
+from ._models import is_torch_module, to_numpy
 
 __all__ = ["attention"]
 

@@ -51,6 +51,11 @@ def scores(model: Any, targets: Sequence[int] | None = None) -> Any:
     return _scores_class()(model, None if targets is None else list(targets))
 
 
+def explained_module(forward: Any) -> Any:
+    """The model a :func:`scores` wrapper explains, or ``forward`` itself."""
+    return forward.model if isinstance(forward, _scores_class()) else forward
+
+
 @functools.cache
 def _scores_class() -> type:
     import torch
