@@ -463,12 +463,11 @@ def test_lime_s_surrogate_is_scikit_learn_s_ridge(samples, features):
     assert ours.intercept_ == pytest.approx(theirs.intercept_, rel=1e-9, abs=1e-12)
     assert ours.score(data, scores, weights) == pytest.approx(theirs.score(data, scores, sample_weight=weights))
     np.testing.assert_allclose(ours.predict(data[:1]), theirs.predict(data[:1]), rtol=1e-9)
-    # a constant target: no spread, so scikit-learn's R² is 1 where the fit is exact and 0 where it leaves the
-    # last bit (as with more superpixels than samples); the same convention here, on the same residual
-    constant = np.full(samples, 2.5)
-    assert _Ridge().fit(data, constant, weights).score(data, constant, weights) == Ridge(alpha=1.0).fit(
-        data, constant, sample_weight=weights
-    ).score(data, constant, sample_weight=weights)
+    # a constant target has no spread: scikit-learn's R² is then 1 for an exact fit. A power of two's weighted mean
+    # is exact, so both fits are (another constant may leave a last bit, and R² is then 0)
+    constant = np.full(samples, 2.0)
+    assert _Ridge().fit(data, constant, weights).score(data, constant, weights) == 1.0
+    assert Ridge(alpha=1.0).fit(data, constant, sample_weight=weights).score(data, constant, weights) == 1.0
 
 
 @pytest.mark.parametrize("n_features", [3, 40])
