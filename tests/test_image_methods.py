@@ -30,6 +30,7 @@ import interpretwidgets as iw
 from interpretwidgets.kernels import _gradient_paths as paths
 from interpretwidgets.kernels import gradients
 from interpretwidgets.kernels._baselines import baseline_images
+from interpretwidgets.kernels._precision import exact_products
 from interpretwidgets.kernels._random import seeded
 from interpretwidgets.kernels.image import METHODS
 from tests.image_models import colour_net, one_thread, photo, trained_digits
@@ -527,12 +528,12 @@ def test_no_matrix_product_mixes_pixels_where_onednn_may_round_float32(precision
         )
 
     cpu = torch.device("cpu")
-    assert paths.exact_products(cpu) and ways() == ("product", "product")
+    assert exact_products(cpu) and ways() == ("product", "product")
     with matmul_precision(precision):
-        assert not paths.exact_products(cpu) and ways() == ("gather", "lerp")
-    assert paths.exact_products(cpu)
+        assert not exact_products(cpu) and ways() == ("gather", "lerp")
+    assert exact_products(cpu)
     monkeypatch.setenv("ONEDNN_DEFAULT_FPMATH_MODE", "BF16")
-    assert not paths.exact_products(cpu) and ways() == ("gather", "lerp")
+    assert not exact_products(cpu) and ways() == ("gather", "lerp")
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")

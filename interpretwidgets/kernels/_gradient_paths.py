@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import os
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ import numpy as np
 
 from ._allocator import reuse_freed_memory
 from ._models import to_numpy
+from ._precision import exact_products
 from .gradients import Forward, batch_rows, explained_module
 
 #: bytes a forward and backward pass may hold on a CPU for its inputs, as :func:`gradient_rows` counts them: the
@@ -220,28 +220,6 @@ def gradient_shap(
 #: 0.65 ms, 32 terms 0.56 vs 0.76 ms, 64 terms 1.23 vs 0.76 ms; 768 points of 32×32 from 32 digits, 34 terms 0.149
 #: vs 0.143 ms)
 MIX_TERMS = 32
-
-
-def exact_products(device: Any) -> bool:
-    """Whether float32 matrix products on ``device`` round as float32 does: on a CPU unless oneDNN was asked for
-    bfloat16 or TF32 (``torch.set_float32_matmul_precision("medium")`` or ``"high"``,
-    ``torch.backends.mkldnn.matmul.fp32_precision``, or ``ONEDNN_DEFAULT_FPMATH_MODE``); never assumed on a GPU,
-    which may run them in TF32."""
-    import torch
-
-    if device.type != "cpu":
-        return False
-    for name in ("ONEDNN_DEFAULT_FPMATH_MODE", "DNNL_DEFAULT_FPMATH_MODE"):  # oneDNN's own, unseen by torch
-        if os.environ.get(name, "STRICT").upper() != "STRICT":
-            return False
-    matmul = getattr(getattr(torch.backends, "mkldnn", None), "matmul", None)
-    precision = getattr(matmul, "fp32_precision", None)  # torch >= 2.9; "none": nothing set, full float32
-    if precision is not None:
-        return precision in ("none", "ieee")
-    try:
-        return torch.get_float32_matmul_precision() == "highest"
-    except RuntimeError:  # set through both the legacy and the new API: no single answer
-        return False
 
 
 def _shap_points(image: Any, references: Any, drawn: Any, alpha: Any, buffers: list[Any]) -> Callable[[slice], Any]:

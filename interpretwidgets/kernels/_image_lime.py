@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ._gradient_paths import exact_products
+from ._precision import exact_products
 from ._progress import run_in_chunks
 from .gradients import batch_rows
 
@@ -231,7 +231,7 @@ def _composer(image: Any, hidden: Any, segments: np.ndarray, n_features: int) ->
     (b, C, H, W): each pixel of a shown superpixel from ``image``, of a hidden one from ``hidden``, exactly (x·1 +
     h·0 is x).
 
-    On a CPU with few superpixels (and float32 products in float32: :func:`~._gradient_paths.exact_products`), ``shown``
+    On a CPU with few superpixels (and float32 products in float32: :func:`~._precision.exact_products`), ``shown``
     times the image split into one layer per superpixel (zero elsewhere): a matrix product, which a CPU runs faster
     than a gather of each pixel's draw; otherwise the draws gathered per pixel.
     """
